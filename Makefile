@@ -1,0 +1,55 @@
+# The portal's two commands: `make run` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install install-test catalogs db demo extract update-catalogs browser bench htmx clean
+
+run: install catalogs db demo ## Serve the demo event on http://$(HOST):$(PORT)
+	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
+
+test: install-test catalogs browser ## Install what the tests need and run every test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+catalogs: install ## Compile the message catalogs (.po -> .mo)
+	$(BIN)/flask translate compile
+
+extract: install ## Collect new messages into translations/messages.pot
+	$(BIN)/flask translate extract
+
+update-catalogs: install ## Extract and merge new messages into every catalog
+	$(BIN)/flask translate update
+
+db: install
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask portal load-demo
+
+browser: install-test ## A Chromium for the browser tests
+	@bash tests/install-browser.sh "$(BIN)"
+
+htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it against the pinned SRI hash
+	@bash scripts/fetch-htmx.sh
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite3

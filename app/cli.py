@@ -1,0 +1,61 @@
+"""`flask portal …` for the event's data and `flask translate …` for the catalogs."""
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .config import ROOT
+from .events.content import load_demo
+from .extensions import db
+
+portal_cli = AppGroup("portal", help="The event's data.")
+translate_cli = AppGroup("translate", help="The message catalogs (pybabel).")
+
+BABEL_CFG = ROOT / "babel.cfg"
+POT = ROOT / "translations" / "messages.pot"
+TRANSLATIONS = ROOT / "translations"
+
+
+@portal_cli.command("load-demo")
+def load_demo_command():
+    """Load the demo event into an empty database (a database with an event is left alone)."""
+    event = load_demo(current_app.config["DEMO_CONTENT"])
+    db.session.commit()
+    if event is None:
+        click.echo("The database already holds an event: nothing loaded.")
+    else:
+        click.echo(f"Loaded the demo event {event.slug!r}.")
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translate_cli.command("extract")
+def extract():
+    """Collect the messages from code and templates into messages.pot."""
+    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "--no-location", "--sort-output",
+             "-o", str(POT), "app")
+
+
+@translate_cli.command("update")
+def update():
+    """Extract, then merge the new messages into every catalog."""
+    extract.callback()
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching")
+
+
+@translate_cli.command("init")
+@click.argument("lang")
+def init(lang):
+    """Start a catalog for a new language."""
+    extract.callback()
+    _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", lang)
+
+
+@translate_cli.command("compile")
+def compile_catalogs():
+    """Build the .mo files the portal reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")

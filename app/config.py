@@ -1,0 +1,66 @@
+"""Configuration from the environment, with defaults that work on a laptop."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no setting: 1/true/yes/on mean yes."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"
+    )
+    # The event's content lives in this folder; `flask portal load-demo` reads it.
+    DEMO_CONTENT = ROOT / "content" / "progressive-alliance-2017"
+
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ulaanbaatar"
+
+    HTMX_FROM_CDN = env_flag("HTMX_FROM_CDN", True)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    LANGUAGE_COOKIE = "lang"
+
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+    # Request size limits: nothing a delegate sends is anywhere near these.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_QUERY_STRING = 2048
+
+    RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = env_flag("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Progressive Alliance Ulaanbaatar <portal@localhost>"
+    )
+    MAIL_OUTBOX = INSTANCE / "outbox"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the configuration class for PORTAL_ENV."""
+    if os.environ.get("PORTAL_ENV") == "production":
+        return ProductionConfig
+    return Config

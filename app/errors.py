@@ -1,0 +1,48 @@
+"""Error pages in the reader's language: a clear message, the right status, never a stack trace."""
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .events.services import NoEvent
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved, or the address may be mistyped.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too much data"), _l("What you sent is too large. Please shorten it and try again.")),
+    414: (_l("Address too long"), _l("The address is too long. Please go back and try again.")),
+    429: (_l("Please wait"), _l("Too many attempts. Try again later.")),
+    431: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    503: (_l("Not ready yet"), _l("The portal is not ready yet. Please try again in a few minutes.")),
+}
+FALLBACK = (_l("Something went wrong"), _l("Something went wrong on our side. Please try again in a few minutes."))
+
+
+def render_error(status: int, message=None):
+    title, text = MESSAGES.get(status, FALLBACK)
+    return render_template("errors/error.html", status=status, title=title, message=message or text), status
+
+
+def _http_error(error: HTTPException):
+    return render_error(error.code or 500)
+
+
+def _csrf_error(error: CSRFError):
+    return render_error(400, _l("The form has expired. Reload the page and try again."))
+
+
+def _no_event(error: NoEvent):
+    return render_error(503)
+
+
+def _server_error(error: Exception):
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(NoEvent, _no_event)
+    app.register_error_handler(InternalServerError, _server_error)

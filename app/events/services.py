@@ -1,0 +1,21 @@
+"""Finding the event a request is about."""
+from flask import g
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Event
+
+
+class NoEvent(LookupError):
+    """The database holds no event yet: run `flask portal load-demo`."""
+
+
+def current_event() -> Event:
+    """The portal's event (one per installation for now), looked up once per request."""
+    event = g.get("event")
+    if event is None:
+        event = db.session.scalars(select(Event).order_by(Event.id).limit(1)).first()
+        if event is None:
+            raise NoEvent()
+        g.event = event
+    return event

@@ -1,0 +1,31 @@
+"""HTMX: the pinned file (CDN with SRI, local fallback) and telling fragment requests from pages.
+
+We pin htmx 2.0.x, the stable line: htmx 4 is a fresh rewrite (new event names,
+explicit inheritance, different error swapping) and we want the idioms that the
+documentation, the Hypermedia Systems book and years of use agree on.
+"""
+from flask import Flask, request
+
+VERSION = "2.0.11"
+CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{VERSION}/dist/htmx.min.js"
+# sha384 of dist/htmx.min.js in the npm package htmx.org@2.0.11 (`make htmx` checks it).
+INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+LOCAL_FILE = f"vendor/htmx-{VERSION}.min.js"
+
+
+def is_htmx() -> bool:
+    """True for a request htmx sent to swap a fragment (not a boosted or history request)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+        and request.headers.get("HX-Boosted") != "true"
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        htmx_from_cdn=app.config["HTMX_FROM_CDN"],
+        htmx_cdn_url=CDN_URL,
+        htmx_integrity=INTEGRITY,
+        htmx_local_file=LOCAL_FILE,
+    )

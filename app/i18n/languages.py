@@ -1,0 +1,115 @@
+"""The language in the URL (`/LANG/...`), negotiation for `/`, and the language cookie."""
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, abort, current_app, g, request, url_for
+
+from flask_babel import format_date, format_datetime, format_time
+
+from ..extensions import babel
+
+
+def catalog_languages(translations_dir: str, default: str) -> list[str]:
+    """The default language plus one language per catalog folder: a catalog is all a new language needs."""
+    found = sorted(
+        p.name for p in Path(translations_dir).iterdir() if (p / "LC_MESSAGES").is_dir()
+    ) if Path(translations_dir).is_dir() else []
+    return [default] + [code for code in found if code != default]
+
+
+def supported_languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def negotiate_language() -> str:
+    """The reader's language when the URL names none: cookie, then Accept-Language, then the default."""
+    languages = supported_languages()
+    cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"], "")
+    if cookie in languages:
+        return cookie
+    best = request.accept_languages.best_match(languages)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The page's language: the one in the URL, else the negotiated one (error pages, `/`)."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    if request:
+        return negotiate_language()
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def language_name(code: str) -> str:
+    """A language's name in itself, as the switcher shows it: English, Монгол."""
+    name = Locale.parse(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+def url_for_language(code: str, external: bool = False) -> str:
+    """This page in another language (the switcher and the hreflang alternates)."""
+    rule = request.url_rule
+    if rule is not None and "lang" in rule.arguments and request.endpoint:
+        args = dict(request.view_args or {}, lang=code)
+        return url_for(request.endpoint, _external=external, **args)
+    return url_for("public.home", lang=code, _external=external)
+
+
+def _pull_lang(endpoint, values):
+    if values is None or "lang" not in values:
+        return
+    lang = values.pop("lang")
+    if lang not in supported_languages():
+        abort(404)
+    g.lang = lang
+
+
+def _add_lang(endpoint, values):
+    if "lang" in values or not g.get("lang"):
+        return
+    if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+def _remember_language(response):
+    """Remember a language the reader chose, so that `/` brings them back to it."""
+    lang = g.get("lang")
+    name = current_app.config["LANGUAGE_COOKIE"]
+    if lang and request.cookies.get(name) != lang and response.status_code < 400:
+        response.set_cookie(
+            name,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from .formatting import date_range
+    from .templating import init_app as init_templating
+
+    app.config.setdefault(
+        "LANGUAGES",
+        catalog_languages(
+            app.config["BABEL_TRANSLATION_DIRECTORIES"], app.config["BABEL_DEFAULT_LOCALE"]
+        ),
+    )
+    babel.init_app(app, locale_selector=current_language)
+    app.url_value_preprocessor(_pull_lang)
+    app.url_defaults(_add_lang)
+    app.after_request(_remember_language)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        language_name=language_name,
+        url_for_language=url_for_language,
+        supported_languages=supported_languages,
+        date_range=date_range,
+        format_date=format_date,
+        format_time=format_time,
+        format_datetime=format_datetime,
+    )
+    init_templating(app)

@@ -1,0 +1,39 @@
+"""Jinja filters that put a content text on the page, marking a fallback with its own `lang`."""
+from flask import Flask, current_app, g
+from markupsafe import Markup, escape
+
+from ..events.markup import render
+from .languages import current_language
+from .text import I18nText, Localized
+
+
+def localize(value: I18nText) -> Localized:
+    """Pick the reader's language, else the event's main language, else any text."""
+    event = g.get("event")
+    main = event.main_language if event is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return value.get(current_language(), main)
+
+
+def text_filter(value: I18nText) -> Markup:
+    """An inline text; a fallback comes wrapped in `<span lang="…">`."""
+    picked = localize(value)
+    if picked.lang == current_language():
+        return escape(picked.text)
+    return Markup('<span lang="{}">{}</span>').format(picked.lang, picked.text)
+
+
+def lang_attr(value: I18nText) -> Markup:
+    """` lang="…"` for an element whose text is a fallback, else nothing."""
+    picked = localize(value)
+    if picked.lang == current_language():
+        return Markup("")
+    return Markup(' lang="{}"').format(picked.lang)
+
+
+def markdown_filter(value: I18nText) -> Markup:
+    """A content body rendered from CommonMark (raw HTML escaped)."""
+    return render(localize(value).text)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(text=text_filter, lang_attr=lang_attr, markdown=markdown_filter)
