@@ -4,10 +4,11 @@ from flask import Flask
 from .config import ROOT, Config, config_from_environment
 
 
-def create_app(config_class: type[Config] | None = None) -> Flask:
+def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
     """Build the portal: config, extensions, blueprints, CLI, error pages."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class or config_from_environment())
+    app.config.update(settings or {})
 
     from . import errors, htmx, i18n, security
     from .extensions import csrf, db, limiter, migrate

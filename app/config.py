@@ -55,6 +55,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    PORTAL_ENV = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 

@@ -37,6 +37,10 @@ def current_language() -> str:
     if lang:
         return lang
     if request:
+        # A page that does not exist still speaks the language its address names.
+        first = request.path.lstrip("/").split("/", 1)[0]
+        if first in supported_languages():
+            return first
         return negotiate_language()
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
