@@ -7,13 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test catalogs db demo extract update-catalogs browser bench htmx clean
+.PHONY: run test test-postgres install install-test catalogs db demo extract update-catalogs browser bench htmx clean
 
 run: install catalogs db demo ## Serve the demo event on http://$(HOST):$(PORT)
 	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
 test: install-test catalogs browser ## Install what the tests need and run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-test catalogs ## The database tests on PostgreSQL (TEST_DATABASE_URL=postgresql+psycopg://...)
+	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL (see .ci/run)"; exit 2; }
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

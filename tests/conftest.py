@@ -1,8 +1,15 @@
-"""Fixtures: an app on a fresh, migrated database, clients, and factories."""
+"""Fixtures: an app on a fresh, migrated database, clients, and factories.
+
+SQLite by default. With TEST_DATABASE_URL (a PostgreSQL server's URL, as `.ci/run` sets it)
+each test gets its own PostgreSQL database, copied from a migrated template.
+"""
+import os
 import re
 import shutil
+import uuid
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
@@ -18,32 +25,74 @@ class TestConfig(Config):
     HTMX_FROM_CDN = True
 
 
-def make_app(database_path, **settings):
-    return create_app(
-        TestConfig,
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}", **settings},
-    )
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEMPLATE_DB = "portal_test_template"
+
+
+def database_url(database) -> str:
+    """A SQLite file path, or a PostgreSQL database name when the tests run on PostgreSQL."""
+    if POSTGRES_URL:
+        return sa.make_url(POSTGRES_URL).set(database=str(database)).render_as_string(False)
+    return f"sqlite:///{database}"
+
+
+def make_app(database, **settings):
+    return create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url(database), **settings})
+
+
+def postgres_admin(statement: str) -> None:
+    """Run one statement on the PostgreSQL server, outside any transaction."""
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(sa.text(statement))
+    engine.dispose()
+
+
+def dispose(app) -> None:
+    """Close the app's database connections."""
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
-    """A database file that the migrations built once; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
-    app = make_app(path)
+    """A database the migrations built once; each test gets a copy of it."""
+    if POSTGRES_URL:
+        postgres_admin(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"')
+        postgres_admin(f'CREATE DATABASE "{TEMPLATE_DB}"')
+        template = TEMPLATE_DB
+    else:
+        template = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    app = make_app(template)
     with app.app_context():
         upgrade()
-        db.engine.dispose()
+    dispose(app)
+    return template
+
+
+def copy_database(template, folder):
+    """A fresh database for one test, copied from the migrated template."""
+    if POSTGRES_URL:
+        name = f"portal_test_{uuid.uuid4().hex[:12]}"
+        postgres_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return name
+    path = folder / "portal.sqlite3"
+    shutil.copy(template, path)
     return path
+
+
+def drop_database(database):
+    if POSTGRES_URL:
+        postgres_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @pytest.fixture
 def app(migrated_database, tmp_path):
-    path = tmp_path / "portal.sqlite3"
-    shutil.copy(migrated_database, path)
-    app = make_app(path, MAIL_OUTBOX=tmp_path / "outbox")
+    database = copy_database(migrated_database, tmp_path)
+    app = make_app(database, MAIL_OUTBOX=tmp_path / "outbox")
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    dispose(app)
+    drop_database(database)
 
 
 @pytest.fixture

@@ -71,10 +71,11 @@ def test_healthz_when_the_database_answers(client):
 
 
 def test_healthz_when_the_database_does_not(tmp_path):
-    from tests.conftest import make_app
+    from tests.conftest import dispose, make_app
 
     app = make_app(tmp_path / "missing" / "dir" / "portal.sqlite3")
     response = app.test_client().get("/healthz")
+    dispose(app)
     assert response.status_code == 503
     assert response.json == {"status": "unavailable"}
 

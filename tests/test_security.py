@@ -28,10 +28,11 @@ def test_local_htmx_copy_matches_the_pinned_hash():
 
 
 def test_htmx_from_cdn_off_serves_the_local_copy_only(migrated_database, tmp_path):
-    from tests.conftest import make_app
+    from tests.conftest import dispose, make_app
 
     app = make_app(migrated_database, HTMX_FROM_CDN=False)
     response = app.test_client().get("/healthz")
+    dispose(app)
     assert "cdn.jsdelivr.net" not in response.headers["Content-Security-Policy"]
     with app.test_request_context("/en/"):
         from flask import render_template
@@ -48,12 +49,15 @@ def test_production_requires_a_secret_key(monkeypatch):
 
 
 def test_production_cookies_are_secure(migrated_database):
+    from tests.conftest import database_url, dispose
+
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated_database}"},
+        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)},
     )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     response = app.test_client().get("/healthz")
+    dispose(app)
     assert "Strict-Transport-Security" in response.headers
 
 
