@@ -21,9 +21,11 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     htmx.init_app(app)
     security.init_app(app)
 
+    from .newsletter import bp as newsletter_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(newsletter_bp)
 
     from .cli import portal_cli, translate_cli
 

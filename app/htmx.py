@@ -4,7 +4,9 @@ We pin htmx 2.0.x, the stable line: htmx 4 is a fresh rewrite (new event names,
 explicit inheritance, different error swapping) and we want the idioms that the
 documentation, the Hypermedia Systems book and years of use agree on.
 """
-from flask import Flask, request
+from functools import wraps
+
+from flask import Flask, make_response, request
 
 VERSION = "2.0.11"
 CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{VERSION}/dist/htmx.min.js"
@@ -20,6 +22,18 @@ def is_htmx() -> bool:
         and request.headers.get("HX-History-Restore-Request") != "true"
         and request.headers.get("HX-Boosted") != "true"
     )
+
+
+def vary_on_htmx(view):
+    """Responses differ for htmx requests: tell caches so."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.vary.add("HX-Request")
+        return response
+
+    return wrapper
 
 
 def init_app(app: Flask) -> None:

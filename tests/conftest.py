@@ -121,3 +121,50 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no csrf_token in the page"
     return match.group(1)
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def text(self, index=-1) -> str:
+        return self.messages[index].get_body(("plain",)).get_content()
+
+    def html(self, index=-1) -> str:
+        return self.messages[index].get_body(("html",)).get_content()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server (aiosmtpd) the app sends to."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield box
+    controller.stop()
+
+
+def links_in(text: str) -> list[str]:
+    """The portal's own links in a message, as paths."""
+    return [m.group(1) for m in re.finditer(r"http://localhost(/\S+)", text)]

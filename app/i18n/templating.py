@@ -1,10 +1,15 @@
 """Jinja filters that put a content text on the page, marking a fallback with its own `lang`."""
 from flask import Flask, current_app, g
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from ..events.markup import render
-from .languages import current_language
 from .text import I18nText, Localized
+
+
+def current_language() -> str:
+    """The language being rendered: the page's, or the recipient's inside force_locale()."""
+    return str(get_locale())
 
 
 def localize(value: I18nText) -> Localized:

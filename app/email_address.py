@@ -1,0 +1,22 @@
+"""Email addresses as one registration or subscription knows them: NFC, case-insensitive."""
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def canonical_email(value: str) -> str:
+    """The address a person is known by: trimmed, Unicode NFC, case folded."""
+    return unicodedata.normalize("NFC", value.strip()).casefold()
+
+
+def checked_email(value: str) -> str:
+    """The address as typed (trimmed, NFC), if its syntax is valid; no DNS lookup."""
+    value = unicodedata.normalize("NFC", value.strip())
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidEmail(str(error)) from error
