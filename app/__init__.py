@@ -23,8 +23,10 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
 
     from .newsletter import bp as newsletter_bp
     from .public import bp as public_bp
+    from .registration import bp as registration_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(newsletter_bp)
 
     from .cli import portal_cli, translate_cli

@@ -29,6 +29,18 @@ def load_demo_command():
         click.echo(f"Loaded the demo event {event.slug!r}.")
 
 
+@portal_cli.command("purge-passports")
+def purge_passports_command():
+    """Delete passport data PASSPORT_PURGE_DAYS days after the event (run it daily)."""
+    from . import clock
+    from .events.services import current_event
+    from .registration.services import purge_passport_data
+
+    count = purge_passport_data(current_event(), clock.now(), current_app.config["PASSPORT_PURGE_DAYS"])
+    db.session.commit()
+    click.echo(f"Passport data deleted from {count} registrations.")
+
+
 def _pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 

@@ -42,6 +42,16 @@ class Config:
     RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10/minute;100/hour")
+    RATELIMIT_LINK = os.environ.get("RATELIMIT_LINK", "5/minute;30/hour")
+
+    # A delegate's emailed link works this long; a fresh one can be requested any time.
+    DELEGATE_LINK_MAX_AGE = int(os.environ.get("DELEGATE_LINK_MAX_AGE", str(30 * 24 * 3600)))
+    # Passport data is deleted this many days after the event (`flask portal purge-passports`).
+    PASSPORT_PURGE_DAYS = int(os.environ.get("PASSPORT_PURGE_DAYS", "30"))
+    # Pins the portal's clock (ISO 8601); `make run` sets it so the demo's registration is open.
+    PORTAL_NOW = os.environ.get("PORTAL_NOW", "")
+    PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

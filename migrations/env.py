@@ -49,9 +49,12 @@ def get_metadata():
 def render_item(type_, obj, autogen_context):
     """Write the portal's column types as the plain SQL types they store."""
     from app.i18n.text import I18nTextType
+    from app.timestamps import UTCDateTime
 
     if type_ == "type" and isinstance(obj, I18nTextType):
         return "sa.JSON()"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -168,3 +168,39 @@ def mailbox(app):
 def links_in(text: str) -> list[str]:
     """The portal's own links in a message, as paths."""
     return [m.group(1) for m in re.finditer(r"http://localhost(/\S+)", text)]
+
+
+BEFORE_DEADLINE = "2017-05-01T10:00:00+08:00"
+
+
+@pytest.fixture
+def open_registration(app, event):
+    """The portal's clock set to 1 May 2017, a week before the registration deadline."""
+    app.config["PORTAL_NOW"] = BEFORE_DEADLINE
+    return event
+
+
+def registration_form(**overrides) -> dict:
+    """A complete, valid registration, as a phone would post it."""
+    data = {
+        "given_name": "Ana",
+        "family_name": "García",
+        "email": "ana@example.org",
+        "phone": "+34 612 345 678",
+        "country": "ES",
+        "organisation": "PSOE",
+        "position": "International secretary",
+        "language": "en",
+        "days": ["2017-05-25", "2017-05-26"],
+        "privacy_consent": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def register(client, lang="en", **overrides):
+    """Open the form, then send it: what a delegate does."""
+    page = client.get(f"/{lang}/register")
+    data = registration_form(**overrides)
+    data.setdefault("csrf_token", csrf_token(page.get_data(as_text=True)))
+    return client.post(f"/{lang}/register", data=data)

@@ -93,6 +93,9 @@ def _remember_language(response):
 
 
 def init_app(app: Flask) -> None:
+    from datetime import date
+
+    from .collation import country_name
     from .formatting import date_range
     from .templating import init_app as init_templating
 
@@ -115,5 +118,7 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_time=format_time,
         format_datetime=format_datetime,
+        country_name=lambda code: country_name(code, current_language()),
     )
+    app.jinja_env.filters["isodate"] = date.fromisoformat
     init_templating(app)

@@ -1,14 +1,14 @@
 """The «Stay informed» form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..email_address import InvalidEmail, checked_email
+from ..forms import PortalForm, choices
 from ..i18n.languages import language_name, supported_languages
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -21,7 +21,7 @@ class SubscribeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = [(code, language_name(code)) for code in supported_languages()]
+        self.language.choices = choices((code, language_name(code)) for code in supported_languages())
 
     def validate_email(self, field):
         try:

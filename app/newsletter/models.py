@@ -1,14 +1,11 @@
 """A newsletter subscriber: pending until they confirm by email."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from ..timestamps import UTCDateTime, utcnow
 
 
 class Subscriber(db.Model):
@@ -24,8 +21,8 @@ class Subscriber(db.Model):
     email_key: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_confirmed(self) -> bool:

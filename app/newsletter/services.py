@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
-from .models import Subscriber, utcnow
+from ..timestamps import utcnow
+from .models import Subscriber
 
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 

@@ -33,6 +33,16 @@ def info():
     return render_template("public/page.html", event=event, page=page)
 
 
+@bp.get("/<lang>/privacy")
+def privacy():
+    """The privacy notice."""
+    event = current_event()
+    page = event.page("privacy")
+    if page is None:
+        abort(404)
+    return render_template("public/page.html", event=event, page=page)
+
+
 @bp.get("/healthz")
 def healthz():
     """200 once the database answers, 503 otherwise."""

@@ -1,0 +1,68 @@
+"""What every form shares: WTForms' own messages through our catalogs, and clean text input."""
+import unicodedata
+
+from flask_babel import get_translations, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+from wtforms.validators import ValidationError
+
+# WTForms' built-in messages that a delegate can meet, so that the catalogs carry them.
+WTFORMS_MESSAGES = (
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("This field is required."),
+    _l("Invalid Choice: could not coerce."),
+    _l("'%(value)s' is not a valid choice for this field."),
+    _l("'%(value)s' are not valid choices for this field."),
+)
+
+# Bidirectional overrides and isolates can make a name display as something else; U+FFFD
+# stands where a browser sent bytes that were not UTF-8.
+REFUSED = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFD)}
+
+
+class CatalogTranslations:
+    """Hands WTForms' messages to Flask-Babel, so they come out in the reader's language."""
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        # WTForms fills in the placeholders itself.
+        return get_translations().ngettext(singular, plural, n)
+
+
+class PortalForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return CatalogTranslations()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Options for a select or a set of checkboxes, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def clean_line(value):
+    """A one-line text as typed: Unicode NFC, trimmed; None stays None."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def clean_block(value):
+    """A multi-line text as typed: NFC, trimmed, Windows line ends folded."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+
+
+def no_control_characters(form, field):
+    """Refuse invisible control characters (NUL, bidi overrides) that no one types on purpose."""
+    text = field.data or ""
+    allowed = {"\n", "\t"}
+    for char in text:
+        if (unicodedata.category(char) == "Cc" and char not in allowed) or char in REFUSED:
+            raise ValidationError(_l("Please remove the invisible control characters."))

@@ -1,0 +1,39 @@
+"""Alphabetical order per language, and country names from Babel sorted in it."""
+import unicodedata
+
+from babel import Locale
+
+# Mongolian Cyrillic has Ө after О and Ү after У; code-point order would put them last.
+MONGOLIAN = "абвгдеёжзийклмноөпрстуүфхцчшщъыьэюя"
+ORDERS = {"mn": {letter: index for index, letter in enumerate(MONGOLIAN)}}
+# Codes Babel lists that are not countries a person comes from.
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def sort_key(lang: str):
+    """A key that sorts texts in the language's alphabetical order (accents after their letter)."""
+    order = ORDERS.get(lang, {})
+
+    def key(text: str):
+        if order:
+            letters = unicodedata.normalize("NFC", text.casefold())
+            return [order.get(c, 1000 + ord(c)) for c in letters], text
+        folded = unicodedata.normalize("NFD", text.casefold())
+        return "".join(c for c in folded if not unicodedata.combining(c)), text
+
+    return key
+
+
+def countries(lang: str) -> list[tuple[str, str]]:
+    """(ISO code, name in `lang`), sorted in that language's order."""
+    territories = Locale.parse(lang).territories
+    pairs = [
+        (code, name) for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    ]
+    key = sort_key(lang)
+    return sorted(pairs, key=lambda pair: key(pair[1]))
+
+
+def country_name(code: str, lang: str) -> str:
+    return Locale.parse(lang).territories.get(code, code)

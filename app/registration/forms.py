@@ -1,0 +1,213 @@
+"""The registration form: what a delegate tells the hosts, checked field by field."""
+from datetime import date, timedelta
+
+import phonenumbers
+from flask_babel import format_date, get_locale, lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..email_address import InvalidEmail, checked_email
+from ..forms import PortalForm, choices, clean_block, clean_line, no_control_characters
+from ..i18n.collation import countries
+from ..i18n.languages import language_name, supported_languages
+from .transliteration import is_latin, to_latin
+
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("Too long (at most %(max)s characters).")
+LINE = {"filters": [clean_line]}
+BLOCK = {"filters": [clean_block]}
+
+
+def required():
+    return DataRequired(message=REQUIRED)
+
+
+def at_most(n):
+    return Length(max=n, message=TOO_LONG)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegistrationForm(PortalForm):
+    # About you
+    given_name = StringField(_l("Given name"), [required(), at_most(100), no_control_characters],
+                             render_kw={"autocomplete": "given-name"}, **LINE)
+    family_name = StringField(_l("Family name"), [required(), at_most(100), no_control_characters],
+                              render_kw={"autocomplete": "family-name"}, **LINE)
+    passport_given_name = StringField(_l("Given name as in your passport"), [at_most(100), no_control_characters],
+                                      render_kw={"autocapitalize": "characters"}, **LINE)
+    passport_family_name = StringField(_l("Family name as in your passport"), [at_most(100), no_control_characters],
+                                       render_kw={"autocapitalize": "characters"}, **LINE)
+    organisation = StringField(_l("Party or organisation"), [required(), at_most(200), no_control_characters],
+                               render_kw={"autocomplete": "organization"}, **LINE)
+    position = StringField(_l("Position"), [Optional(), at_most(200), no_control_characters],
+                           render_kw={"autocomplete": "organization-title"}, **LINE)
+    country = SelectField(_l("Country"), [required()])
+    gender = SelectField(_l("Gender"), [Optional()], choices=choices([
+        ("", _l("Choose…")), ("woman", _l("Woman")), ("man", _l("Man")),
+        ("another", _l("Another gender")), ("undisclosed", _l("Prefer not to say")),
+    ]))
+
+    # Contact
+    email = EmailField(_l("Email address"), [required(), at_most(254)],
+                       render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}, **LINE)
+    phone = TelField(_l("Mobile phone"), [required(), at_most(32)], render_kw={"autocomplete": "tel"}, **LINE)
+    language = SelectField(_l("Language for messages"), [required()])
+
+    # Attendance and travel
+    days = CheckboxesField(_l("Days you attend"), [InputRequired(message=_l("Choose at least one day."))])
+    arrival_date = DateField(_l("Arrival date"), [Optional()])
+    arrival_time = TimeField(_l("Arrival time"), [Optional()])
+    arrival_flight = StringField(_l("Arrival flight number"), [Optional(), at_most(16), Regexp(
+        r"^[A-Za-z0-9]{2}\s?\d{1,4}[A-Za-z]?$", message=_l("Enter a flight number such as OM 302."))], **LINE)
+    departure_date = DateField(_l("Departure date"), [Optional()])
+    departure_time = TimeField(_l("Departure time"), [Optional()])
+    departure_flight = StringField(_l("Departure flight number"), [Optional(), at_most(16), Regexp(
+        r"^[A-Za-z0-9]{2}\s?\d{1,4}[A-Za-z]?$", message=_l("Enter a flight number such as OM 302."))], **LINE)
+
+    # Hotel
+    hotel_needed = BooleanField(_l("I would like the hosts to book a hotel room for me"))
+    hotel_check_in = DateField(_l("Hotel check-in"), [Optional()])
+    hotel_check_out = DateField(_l("Hotel check-out"), [Optional()])
+    room_type = SelectField(_l("Room type"), [Optional()], choices=choices([
+        ("", _l("Choose…")), ("single", _l("Single room")), ("shared", _l("Shared room")),
+    ]))
+
+    # Needs
+    dietary_needs = TextAreaField(_l("Dietary needs"), [Optional(), at_most(500), no_control_characters], **BLOCK)
+    accessibility_needs = TextAreaField(_l("Accessibility needs"), [Optional(), at_most(500), no_control_characters], **BLOCK)
+    interpretation = BooleanField(_l("I need interpretation between English and Mongolian"))
+
+    # Visa invitation letter
+    visa_letter = BooleanField(_l("I need an invitation letter for my visa application"))
+    nationality = SelectField(_l("Nationality"), [Optional()])
+    passport_number = StringField(_l("Passport number"), [Optional(), at_most(20), Regexp(
+        r"^[A-Za-z0-9]{5,20}$", message=_l("Enter the passport number as printed, letters and digits only."))],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false"}, **LINE)
+    date_of_birth = DateField(_l("Date of birth"), [Optional()], render_kw={"autocomplete": "bday"})
+    passport_expiry = DateField(_l("Passport expiry date"), [Optional()])
+
+    # Consent
+    privacy_consent = BooleanField(_l("I have read the privacy notice and agree to it"),
+                                   [DataRequired(message=_l("Please accept the privacy notice."))])
+    newsletter = BooleanField(_l("Send me the newsletter"))
+
+    def __init__(self, event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        lang = str(get_locale())
+        country_choices = choices([("", _l("Choose…"))] + countries(lang))
+        self.country.choices = country_choices
+        self.nationality.choices = country_choices
+        self.language.choices = choices((code, language_name(code)) for code in supported_languages())
+        self.days.choices = choices(self.day_choices(event))
+
+    @staticmethod
+    def day_choices(event) -> list[tuple[str, str]]:
+        """The event's days: (ISO date, the date in full in the reader's language)."""
+        choices, day = [], event.starts_on
+        while day <= event.ends_on:
+            choices.append((day.isoformat(), format_date(day, "full")))
+            day += timedelta(days=1)
+        return choices
+
+    # Field checks: each says what is wrong in the reader's language.
+
+    def validate_email(self, field):
+        try:
+            field.data = checked_email(field.data)
+        except InvalidEmail:
+            raise ValidationError(_l("Enter a valid email address."))
+
+    def validate_phone(self, field):
+        try:
+            number = phonenumbers.parse(field.data, self.country.data or None)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(_l("Enter a valid phone number."))
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_passport_given_name(self, field):
+        self._passport_name(field, self.given_name.data)
+
+    def validate_passport_family_name(self, field):
+        self._passport_name(field, self.family_name.data)
+
+    def _passport_name(self, field, own):
+        if field.data and not is_latin(field.data):
+            raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
+        if not field.data and own and not is_latin(own):
+            # Suggest a spelling the delegate checks and corrects before sending again.
+            field.data = to_latin(own)
+            raise ValidationError(_l("Please check the spelling as in your passport."))
+
+    def validate_departure_date(self, field):
+        if field.data and self.arrival_date.data and field.data < self.arrival_date.data:
+            raise ValidationError(_l("Departure must be after arrival."))
+
+    def validate_hotel_check_in(self, field):
+        if self.hotel_needed.data and not field.data:
+            raise ValidationError(REQUIRED)
+
+    def validate_hotel_check_out(self, field):
+        if self.hotel_needed.data and not field.data:
+            raise ValidationError(REQUIRED)
+        if field.data and self.hotel_check_in.data and field.data <= self.hotel_check_in.data:
+            raise ValidationError(_l("Check-out must be after check-in."))
+
+    def validate_room_type(self, field):
+        if self.hotel_needed.data and not field.data:
+            raise ValidationError(REQUIRED)
+
+    def validate_nationality(self, field):
+        if self.visa_letter.data and not field.data:
+            raise ValidationError(REQUIRED)
+
+    def validate_passport_number(self, field):
+        if self.visa_letter.data and not field.data:
+            raise ValidationError(REQUIRED)
+
+    def validate_date_of_birth(self, field):
+        if self.visa_letter.data and not field.data:
+            raise ValidationError(REQUIRED)
+        if field.data and not date(1900, 1, 1) <= field.data <= self.event.starts_on:
+            raise ValidationError(_l("Enter a valid date."))
+
+    def validate_passport_expiry(self, field):
+        if self.visa_letter.data and not field.data:
+            raise ValidationError(REQUIRED)
+        if field.data and field.data <= self.event.ends_on:
+            raise ValidationError(_l("The passport must be valid after the conference."))
+
+    def registration_data(self) -> dict:
+        """The checked values, as the registration service takes them."""
+        data = {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "privacy_consent")}
+        data.setdefault("email", None)
+        data["arrival_flight"] = (data["arrival_flight"] or "").replace(" ", "").upper()
+        data["departure_flight"] = (data["departure_flight"] or "").replace(" ", "").upper()
+        data["passport_number"] = (data["passport_number"] or "").upper()
+        if data["email"] is None:
+            del data["email"]
+        for name in ("position", "dietary_needs", "accessibility_needs", "passport_given_name",
+                     "passport_family_name", "gender", "room_type", "nationality"):
+            data[name] = data[name] or ""
+        return data
+
+
+class LinkRequestForm(PortalForm):
+    """«Send me a new link»."""
+
+    email = EmailField(_l("Email address"), [required(), at_most(254)],
+                       render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}, **LINE)
+
+    def validate_email(self, field):
+        try:
+            field.data = checked_email(field.data)
+        except InvalidEmail:
+            raise ValidationError(_l("Enter a valid email address."))

@@ -1,0 +1,80 @@
+"""A delegate's registration for the event."""
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timestamps import UTCDateTime as Moment, utcnow
+
+
+class Registration(db.Model):
+    """One delegate, once per event (the email address, NFC and case folded, is the key)."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "email_key"),)
+
+    PENDING, CONFIRMED, DECLINED, CANCELLED = "pending", "confirmed", "declined", "cancelled"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    # Raised to make every link and signed-in device of this delegate invalid.
+    link_version: Mapped[int] = mapped_column(default=1)
+
+    # Who: names in the delegate's own script, and as in the passport (Latin letters).
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    passport_given_name: Mapped[str] = mapped_column(String(100), default="")
+    passport_family_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(2))
+    organisation: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    gender: Mapped[str] = mapped_column(String(16), default="")
+    language: Mapped[str] = mapped_column(String(12))
+
+    # Attendance and travel.
+    days: Mapped[list] = mapped_column(JSON, default=list)
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    arrival_time: Mapped[time | None] = mapped_column(Time)
+    arrival_flight: Mapped[str] = mapped_column(String(16), default="")
+    departure_date: Mapped[date | None] = mapped_column(Date)
+    departure_time: Mapped[time | None] = mapped_column(Time)
+    departure_flight: Mapped[str] = mapped_column(String(16), default="")
+    hotel_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    hotel_check_in: Mapped[date | None] = mapped_column(Date)
+    hotel_check_out: Mapped[date | None] = mapped_column(Date)
+    room_type: Mapped[str] = mapped_column(String(16), default="")
+    dietary_needs: Mapped[str] = mapped_column(Text, default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    interpretation: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Visa invitation letter: passport data is asked only then, and shown only to hosts.
+    visa_letter: Mapped[bool] = mapped_column(Boolean, default=False)
+    nationality: Mapped[str] = mapped_column(String(2), default="")
+    passport_number: Mapped[str] = mapped_column(String(20), default="")
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    passport_expiry: Mapped[date | None] = mapped_column(Date)
+    passport_purged_at: Mapped[datetime | None] = mapped_column(Moment)
+
+    newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
+    privacy_consent_at: Mapped[datetime] = mapped_column(Moment)
+    created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(Moment)
+    erased_at: Mapped[datetime | None] = mapped_column(Moment)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.PENDING, self.CONFIRMED)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def has_passport_data(self) -> bool:
+        return bool(self.nationality or self.passport_number or self.date_of_birth or self.passport_expiry)

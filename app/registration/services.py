@@ -1,0 +1,185 @@
+"""The rules of registration: deadline, one registration per address, links, the delegate's own data."""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..email_address import canonical_email
+from ..events.models import Event
+from ..extensions import db
+from .models import Registration
+
+# What a delegate gives us and may change; everything else the portal keeps itself.
+FIELDS = (
+    "given_name", "family_name", "passport_given_name", "passport_family_name", "email", "phone",
+    "country", "organisation", "position", "gender", "language", "days", "arrival_date",
+    "arrival_time", "arrival_flight", "departure_date", "departure_time", "departure_flight",
+    "hotel_needed", "hotel_check_in", "hotel_check_out", "room_type", "dietary_needs",
+    "accessibility_needs", "interpretation", "visa_letter", "nationality", "passport_number",
+    "date_of_birth", "passport_expiry", "newsletter",
+)
+PASSPORT_FIELDS = ("nationality", "passport_number", "date_of_birth", "passport_expiry")
+# What an erased registration keeps so the hosts can still count: no one can be told apart by it.
+KEPT_WHEN_ERASED = ("country", "gender", "language", "days", "interpretation", "status", "created_at")
+
+
+class RegistrationClosed(Exception):
+    """The deadline has passed."""
+
+
+class AlreadyRegistered(Exception):
+    """This address has registered for the event already."""
+
+    def __init__(self, registration: Registration):
+        super().__init__(registration.id)
+        self.registration = registration
+
+
+class InvalidLink(Exception):
+    """A private link that is forged, expired, or for a registration that changed or is gone."""
+
+
+def find(event: Event, email: str) -> Registration | None:
+    """The registration of this address for this event, if any."""
+    return db.session.scalar(
+        select(Registration).filter_by(event_id=event.id, email_key=canonical_email(email))
+    )
+
+
+def register(event: Event, data: dict, now: datetime) -> Registration:
+    """Store a new registration; raises RegistrationClosed or AlreadyRegistered."""
+    if not event.registration_is_open(now):
+        raise RegistrationClosed()
+    existing = find(event, data["email"])
+    if existing is not None and existing.is_active:
+        raise AlreadyRegistered(existing)
+    registration = existing or Registration(event_id=event.id)
+    _apply(registration, data, now)
+    registration.status = Registration.PENDING
+    registration.cancelled_at = None
+    registration.privacy_consent_at = now
+    registration.created_at = registration.created_at or now
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except IntegrityError:
+        # The same address registered in a request running alongside this one.
+        raise AlreadyRegistered(find(event, data["email"])) from None
+    return registration
+
+
+def update(registration: Registration, data: dict, now: datetime) -> Registration:
+    """Change a registration (until the deadline); the address stays the one the link was sent to."""
+    event = db.session.get(Event, registration.event_id)
+    if not event.registration_is_open(now):
+        raise RegistrationClosed()
+    data = dict(data, email=registration.email)
+    _apply(registration, data, now)
+    db.session.flush()
+    return registration
+
+
+def cancel(registration: Registration, now: datetime) -> None:
+    """The delegate withdraws: the registration stays for the record, marked cancelled."""
+    registration.status = Registration.CANCELLED
+    registration.cancelled_at = now
+    registration.updated_at = now
+    db.session.flush()
+
+
+def erase(registration: Registration, now: datetime) -> None:
+    """Delete the delegate's personal data, keeping only anonymous counts for the hosts."""
+    for name in FIELDS:
+        if name in KEPT_WHEN_ERASED:
+            continue
+        column = Registration.__table__.columns[name]
+        setattr(registration, name, None if column.nullable else _empty(column))
+    registration.email_key = f"erased-{registration.id}"
+    registration.status = Registration.CANCELLED
+    registration.cancelled_at = registration.cancelled_at or now
+    registration.erased_at = now
+    registration.link_version += 1
+    db.session.flush()
+
+
+def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> int:
+    """Delete passport data once the event is `days_after_event` days past; returns how many were purged."""
+    if now.date() < event.ends_on + timedelta(days=days_after_event):
+        return 0
+    purged = 0
+    for registration in db.session.scalars(select(Registration).filter_by(event_id=event.id)):
+        if registration.has_passport_data:
+            registration.nationality = ""
+            registration.passport_number = ""
+            registration.date_of_birth = None
+            registration.passport_expiry = None
+            registration.passport_purged_at = now
+            purged += 1
+    db.session.flush()
+    return purged
+
+
+def export(registration: Registration) -> dict:
+    """Everything stored about the delegate, as plain data (their right to a copy)."""
+    data = {}
+    for name in FIELDS + ("status", "created_at", "updated_at", "privacy_consent_at", "cancelled_at"):
+        value = getattr(registration, name)
+        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="delegate-link")
+
+
+def link_token(registration: Registration) -> str:
+    """The token in a delegate's private link: bound to this registration, its address and version."""
+    return _serializer().dumps([registration.id, registration.email_key, registration.link_version])
+
+
+def registration_from_link(token: str, max_age: int) -> Registration:
+    """The registration a private link names, if genuine, fresh and still current."""
+    try:
+        payload = _serializer().loads(token, max_age=max_age)
+        registration_id, email_key, version = payload
+    except (BadData, TypeError, ValueError) as error:
+        raise InvalidLink() from error
+    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
+    if (
+        registration is None
+        or registration.email_key != email_key
+        or registration.link_version != version
+        or registration.is_erased
+    ):
+        raise InvalidLink()
+    return registration
+
+
+def signed_in(registration_id, version) -> Registration | None:
+    """The registration a device is signed in as, if that sign-in is still good."""
+    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
+    if registration is None or registration.link_version != version or registration.is_erased:
+        return None
+    return registration
+
+
+def _apply(registration: Registration, data: dict, now: datetime) -> None:
+    for name in FIELDS:
+        if name in data:
+            setattr(registration, name, data[name])
+    if not registration.visa_letter:
+        for name in PASSPORT_FIELDS:
+            column = Registration.__table__.columns[name]
+            setattr(registration, name, None if column.nullable else _empty(column))
+    if not registration.hotel_needed:
+        registration.hotel_check_in = registration.hotel_check_out = None
+        registration.room_type = ""
+    registration.email_key = canonical_email(registration.email)
+    registration.updated_at = now
+
+
+def _empty(column):
+    python_type = column.type.python_type
+    return {str: "", bool: False, list: []}.get(python_type, None)

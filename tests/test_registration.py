@@ -1,0 +1,314 @@
+"""Registering from a phone, the confirmation email, the private link and the delegate's own page."""
+import json
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.registration.models import Registration
+from tests.conftest import csrf_token, links_in, register, registration_form
+
+
+def stored(app):
+    with app.app_context():
+        return db.session.scalars(select(Registration).order_by(Registration.id)).all()
+
+
+def count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Registration))
+
+
+def test_the_form_in_mongolian_lists_countries_in_mongolian_order(client, open_registration):
+    html = client.get("/mn/register").get_data(as_text=True)
+    assert "<h1>Бүртгэл</h1>" in html
+    positions = [html.index(f">{name}</option>") for name in ("Орос", "Өмнөд Солонгос", "Пакистан")]
+    assert positions == sorted(positions)
+    assert 'name="given_name"' in html and 'autocomplete="given-name"' in html
+    assert 'type="tel"' in html and 'type="email"' in html and 'type="date"' in html
+
+
+def test_a_delegate_registers_and_gets_an_email_in_their_language(app, client, open_registration, mailbox):
+    response = register(client, lang="en", language="mn")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/me"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    [registration] = stored(app)
+    assert (registration.phone, registration.country, registration.language) == ("+34612345678", "ES", "mn")
+    [message] = mailbox.messages
+    assert message["Subject"] == "Таны бүртгэлийг хүлээн авлаа"
+    assert "Хүндэт Ana танаа," in mailbox.text()
+    assert "Хүндэт Ana танаа," in mailbox.html()
+    assert links_in(mailbox.text())[0].startswith("/mn/me/link/")
+    page = client.get("/en/me").get_data(as_text=True)
+    assert "Ana García" in page and "+34612345678" in page
+
+
+def test_errors_come_back_with_every_typed_value_kept(app, client, open_registration):
+    response = register(client, lang="mn", email="not-an-address", phone="12", organisation="Social Democrats")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Зөв цахим шуудангийн хаяг оруулна уу." in html
+    assert "Зөв утасны дугаар оруулна уу." in html
+    assert 'value="Social Democrats"' in html and 'value="not-an-address"' in html
+    assert count(app) == 0
+
+
+def test_a_cyrillic_name_gets_a_passport_spelling_to_check(app, client, open_registration):
+    response = register(client, lang="mn", given_name="Батбаяр", family_name="Өлзий", country="MN", phone="99112233")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'name="passport_given_name" type="text" value="Batbayar"' in html
+    assert 'value="Ulzii"' in html
+    page = client.get("/mn/register")
+    data = registration_form(given_name="Батбаяр", family_name="Өлзий", country="MN", phone="99112233",
+                             passport_given_name="Batbayar", passport_family_name="Ulzii",
+                             csrf_token=csrf_token(page.get_data(as_text=True)))
+    assert client.post("/mn/register", data=data).status_code == 303
+    assert stored(app)[0].phone == "+97699112233"
+
+
+def test_a_second_registration_only_resends_the_link(app, client, open_registration, mailbox):
+    register(client, phone="+34 600 000 001")
+    other = app.test_client()
+    response = register(other, email="ANA@example.org", given_name="Mallory", phone="+34 699 999 999")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/me/link/sent?reason=registered"
+    page = other.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already registered" in page
+    assert "600" not in page and "Ana" not in page
+    assert count(app) == 1 and stored(app)[0].given_name == "Ana"
+    assert len(mailbox.messages) == 2 and mailbox.messages[1]["To"] == "ana@example.org"
+    # The second device is not signed in.
+    assert other.get("/en/me").status_code == 303
+
+
+def test_after_the_deadline_the_form_says_so_and_refuses(app, client, event):
+    app.config["PORTAL_NOW"] = "2017-05-09T00:00:01+08:00"
+    page = client.get("/mn/register").get_data(as_text=True)
+    assert "Бүртгэл хаагдсан байна." in page and "hosts@example.org" in page
+    token = csrf_token(client.get("/mn/subscribe").get_data(as_text=True))
+    response = client.post("/mn/register", data=registration_form(csrf_token=token))
+    assert response.status_code == 403
+    assert count(app) == 0
+
+
+def test_the_emailed_link_signs_in_another_device(app, client, open_registration, mailbox):
+    register(client)
+    link = links_in(mailbox.text())[0]
+    phone = app.test_client()
+    assert phone.get("/en/me").status_code == 303
+    response = phone.get(link)
+    assert response.status_code == 303 and response.headers["Location"] == "/en/me"
+    assert "Ana García" in phone.get("/en/me").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t[:-3] + "abc", lambda t: t + "x", lambda t: "Z" + t[1:], lambda t: "%00"])
+def test_a_tampered_link_is_a_400_that_offers_a_new_one(app, client, open_registration, mailbox, mangle):
+    register(client)
+    token = links_in(mailbox.text())[0].rsplit("/", 1)[1]
+    other = app.test_client()
+    response = other.get(f"/mn/me/link/{mangle(token)}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Энэ холбоосын хугацаа дууссан эсвэл холбоос буруу байна." in html
+    assert 'action="/mn/me/link"' in html
+    assert other.get("/mn/me").status_code == 303
+
+
+def test_an_expired_link_is_refused(app, client, open_registration, mailbox):
+    register(client)
+    app.config["DELEGATE_LINK_MAX_AGE"] = -1
+    assert app.test_client().get(links_in(mailbox.text())[0]).status_code == 400
+
+
+def test_asking_for_a_new_link_reveals_nothing(app, client, open_registration, mailbox):
+    register(client)
+    for address, mails in (("nobody@example.org", 1), ("Ana@Example.org", 2)):
+        page = client.get("/en/me/link")
+        response = client.post("/en/me/link", data={"email": address, "csrf_token": csrf_token(page.get_data(as_text=True))})
+        assert response.status_code == 303 and response.headers["Location"] == "/en/me/link/sent"
+        assert len(mailbox.messages) == mails
+
+
+def test_the_delegate_edits_until_the_deadline(app, client, open_registration):
+    register(client)
+    page = client.get("/en/me/edit")
+    assert page.status_code == 200
+    data = registration_form(organisation="Partido Socialista", email="evil@example.org",
+                             csrf_token=csrf_token(page.get_data(as_text=True)))
+    response = client.post("/en/me/edit", data=data)
+    assert response.status_code == 303
+    registration = stored(app)[0]
+    assert registration.organisation == "Partido Socialista" and registration.email == "ana@example.org"
+    app.config["PORTAL_NOW"] = "2017-05-10T00:00:00+08:00"
+    assert client.get("/en/me/edit").status_code == 403
+    assert "Edit my registration" not in client.get("/en/me").get_data(as_text=True)
+
+
+def test_cancel_asks_first(app, client, open_registration):
+    register(client)
+    assert client.get("/en/me/cancel").status_code == 200
+    assert stored(app)[0].status == "pending"
+    page = client.get("/en/me/cancel").get_data(as_text=True)
+    client.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
+    assert stored(app)[0].status == "cancelled"
+    assert "You cancelled your registration." in client.get("/en/me").get_data(as_text=True)
+
+
+def test_download_my_data(client, open_registration):
+    register(client, dietary_needs="vegetarian")
+    response = client.get("/en/me/data.json")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="my-registration.json"'
+    data = json.loads(response.get_data(as_text=True))
+    assert data["email"] == "ana@example.org" and data["dietary_needs"] == "vegetarian"
+
+
+def test_delete_my_data(app, client, open_registration, mailbox):
+    register(client)
+    link = links_in(mailbox.text())[0]
+    page = client.get("/en/me/delete").get_data(as_text=True)
+    response = client.post("/en/me/delete", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 200
+    registration = stored(app)[0]
+    assert registration.email == "" and registration.given_name == "" and registration.erased_at
+    assert client.get("/en/me").status_code == 303
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_signed_out_delegates_are_sent_to_get_a_link(client, open_registration):
+    for path in ("/en/me", "/en/me/edit", "/en/me/cancel", "/en/me/data.json", "/en/me/delete"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["Location"] == "/en/me/link"
+
+
+def test_a_forged_csrf_token_changes_nothing(app, client, open_registration):
+    response = client.post("/mn/register", data=registration_form(csrf_token="forged"))
+    assert response.status_code == 400
+    assert "Маягтын хугацаа дууссан" in response.get_data(as_text=True)
+    assert count(app) == 0
+
+
+HOSTILE = {
+    "markup": "<script>alert('x')</script><b>bold</b>",
+    "sql": "Robert'); DROP TABLE registrations;--",
+    "emoji": "Ana 🌸🇲🇳",
+    "rtl": "مريم العربية",
+    "combining": "Zoë Ỏ̷̢͎ng",
+}
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "organisation", "position", "dietary_needs", "accessibility_needs"])
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_odd_text_is_stored_exactly_and_shown_escaped(app, client, open_registration, field, kind):
+    value = HOSTILE[kind]
+    extra = {"passport_given_name": "Ana", "passport_family_name": "Garcia"}
+    response = register(client, **{field: value}, **extra)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert getattr(stored(app)[0], field) == value
+    page = client.get("/en/me").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>bold</b>" not in page
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "organisation", "position", "email", "phone",
+                                   "dietary_needs", "passport_given_name", "arrival_flight"])
+@pytest.mark.parametrize("value, message", [
+    ("x" * 10_000, "Too long"),
+    ("Ana\x00Null", None),
+    ("\u202eevil", None),
+    ("\ufffd\ufffd", None),
+])
+def test_bad_values_get_a_clear_422_and_store_nothing(app, client, open_registration, field, value, message):
+    response = register(client, **{field: value})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Please correct the errors below." in html
+    if message:
+        assert message in html
+    assert count(app) == 0
+
+
+REQUIRED = ["given_name", "family_name", "email", "phone", "organisation", "country", "days", "privacy_consent"]
+
+
+@pytest.mark.parametrize("field, value", [
+    (field, value) for field in REQUIRED for value in (None, "", "   ")
+    if not (field == "privacy_consent" and value == "   ")  # a ticked box may send any value
+])
+def test_required_fields_missing_or_blank(app, client, open_registration, field, value):
+    response = register(client, **{field: value})
+    assert response.status_code == 422
+    assert count(app) == 0
+
+
+def test_doubled_fields_and_unknown_choices(app, client, open_registration):
+    page = client.get("/en/register").get_data(as_text=True)
+    data = list(registration_form(csrf_token=csrf_token(page)).items())
+    flat = []
+    for key, value in data:
+        flat += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
+    doubled = flat + [("email", "second@example.org"), ("country", "XX"), ("days", "2017-05-27")]
+    response = client.post("/en/register", data=MultiDict(doubled))
+    assert response.status_code in (303, 422)
+    assert count(app) <= 1
+    assert register(client, country="XX").status_code == 422
+    assert register(client, days=["2017-05-27"]).status_code == 422
+    assert register(client, language="fr").status_code == 422
+
+
+def test_invalid_utf8_in_the_body_is_refused(app, client, open_registration):
+    page = client.get("/en/register").get_data(as_text=True)
+    body = b"given_name=%FF%FE&family_name=X&csrf_token=" + csrf_token(page).encode()
+    response = client.post("/en/register", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert count(app) == 0
+
+
+def test_htmx_gets_the_form_fragment_with_errors(client, open_registration):
+    page = client.get("/en/register").get_data(as_text=True)
+    response = client.post("/en/register", data=registration_form(email="bad", csrf_token=csrf_token(page)),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith("<form") and "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_field_is_checked_as_the_delegate_leaves_it(app, client, open_registration):
+    register(client)
+    other = app.test_client()
+    page = other.get("/mn/register").get_data(as_text=True)
+    token = csrf_token(page)
+
+    def check(name, **values):
+        return other.post("/mn/register/check", data={"csrf_token": token, **values},
+                          headers={"HX-Request": "true", "HX-Trigger-Name": name})
+
+    bad = check("email", email="nope").get_data(as_text=True)
+    assert bad.lstrip().startswith('<div class="field invalid" id="field-email"')
+    assert "Зөв цахим шуудангийн хаяг оруулна уу." in bad
+    taken = check("email", email="ANA@example.org").get_data(as_text=True)
+    assert 'class="note"' in taken
+    name = check("given_name", given_name="Цэцэг").get_data(as_text=True)
+    assert 'id="field-passport_given_name" hx-swap-oob="true"' in name and 'value="Tsetseg"' in name
+    assert check("csrf_token").status_code == 204
+    assert check("no_such_field").status_code == 204
+
+
+def test_registration_is_rate_limited(migrated_database, tmp_path):
+    from app.events.content import load_demo
+    from tests.conftest import copy_database, dispose, drop_database, make_app
+
+    database = copy_database(migrated_database, tmp_path)
+    app = make_app(database, RATELIMIT_ENABLED=True, RATELIMIT_REGISTER="3/minute",
+                   PORTAL_NOW="2017-05-01T10:00:00+08:00", MAIL_OUTBOX=tmp_path / "outbox")
+    with app.app_context():
+        load_demo(app.config["DEMO_CONTENT"])
+        db.session.commit()
+    client = app.test_client()
+    statuses = [register(client, email=f"p{i}@example.org").status_code for i in range(4)]
+    dispose(app)
+    drop_database(database)
+    assert statuses == [303, 303, 303, 429]

@@ -1,0 +1,140 @@
+"""The rules of registration as plain functions: deadline, one per address, links, erasure, purge."""
+import unicodedata
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.events.models import Event
+from app.extensions import db
+from app.registration import services
+from app.registration.models import Registration
+from app.registration.transliteration import is_latin, to_latin
+
+UB = ZoneInfo("Asia/Ulaanbaatar")
+OPEN = datetime(2017, 5, 1, 10, tzinfo=UB)
+
+
+def data(**overrides):
+    base = dict(given_name="Ana", family_name="García", email="ana@example.org", phone="+34612345678",
+                country="ES", organisation="PSOE", language="en", days=["2017-05-25"])
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture
+def ctx(app, event):
+    with app.app_context():
+        yield db.session.get(Event, event)
+
+
+def test_register_stores_the_delegate(ctx):
+    registration = services.register(ctx, data(email="Ana@Example.ORG"), OPEN)
+    db.session.commit()
+    assert registration.status == "pending"
+    assert registration.email == "Ana@Example.ORG"
+    assert registration.email_key == "ana@example.org"
+    assert registration.privacy_consent_at == OPEN
+
+
+def test_registration_closes_at_the_end_of_the_deadline_day_in_ulaanbaatar(ctx):
+    services.register(ctx, data(email="a@example.org"), datetime(2017, 5, 8, 23, 59, 59, tzinfo=UB))
+    with pytest.raises(services.RegistrationClosed):
+        services.register(ctx, data(email="b@example.org"), datetime(2017, 5, 9, 0, 0, 1, tzinfo=UB))
+
+
+def test_hosts_can_extend_the_deadline(ctx):
+    ctx.registration_closes_on = date(2017, 5, 15)
+    services.register(ctx, data(), datetime(2017, 5, 12, tzinfo=UB))
+
+
+@pytest.mark.parametrize("again", ["ANA@example.org", " ana@example.org ", "ana@EXAMPLE.org"])
+def test_one_registration_per_address(ctx, again):
+    services.register(ctx, data(), OPEN)
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(ctx, data(email=again.strip()), OPEN)
+
+
+def test_addresses_compare_in_unicode_nfc(ctx):
+    composed = unicodedata.normalize("NFC", "josé@example.org")
+    decomposed = unicodedata.normalize("NFD", "JOSÉ@example.org")
+    services.register(ctx, data(email=composed), OPEN)
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(ctx, data(email=decomposed), OPEN)
+
+
+def test_a_cancelled_registration_can_register_again(ctx):
+    first = services.register(ctx, data(), OPEN)
+    services.cancel(first, OPEN)
+    again = services.register(ctx, data(organisation="SPD"), OPEN)
+    assert again.id == first.id and again.status == "pending" and again.organisation == "SPD"
+
+
+def test_passport_data_is_kept_only_with_a_visa_letter(ctx):
+    registration = services.register(ctx, data(visa_letter=False, passport_number="X1234567",
+                                              date_of_birth=date(1980, 1, 2)), OPEN)
+    assert registration.passport_number == "" and registration.date_of_birth is None
+
+
+def test_links_are_bound_to_their_registration(ctx):
+    registration = services.register(ctx, data(), OPEN)
+    db.session.commit()
+    token = services.link_token(registration)
+    assert services.registration_from_link(token, 3600) is registration
+    for forged in (token[:-2] + "xx", "x" + token, "", "a.b.c"):
+        with pytest.raises(services.InvalidLink):
+            services.registration_from_link(forged, 3600)
+    with pytest.raises(services.InvalidLink):
+        services.registration_from_link(token, -1)  # expired
+
+
+def test_erasure_keeps_only_anonymous_counts_and_kills_links(ctx):
+    registration = services.register(ctx, data(visa_letter=True, nationality="ES", passport_number="X1234567",
+                                              date_of_birth=date(1980, 1, 2), passport_expiry=date(2030, 1, 1),
+                                              dietary_needs="vegan"), OPEN)
+    db.session.commit()
+    token = services.link_token(registration)
+    services.erase(registration, OPEN)
+    db.session.commit()
+    assert (registration.given_name, registration.family_name, registration.email, registration.phone) == ("", "", "", "")
+    assert registration.passport_number == "" and registration.date_of_birth is None
+    assert registration.dietary_needs == "" and registration.organisation == ""
+    assert (registration.country, registration.days, registration.status) == ("ES", ["2017-05-25"], "cancelled")
+    with pytest.raises(services.InvalidLink):
+        services.registration_from_link(token, 3600)
+    # The address is free again.
+    services.register(ctx, data(), OPEN)
+
+
+def test_passport_data_is_purged_a_set_time_after_the_event(ctx):
+    registration = services.register(ctx, data(visa_letter=True, nationality="ES", passport_number="X1234567",
+                                              date_of_birth=date(1980, 1, 2), passport_expiry=date(2030, 1, 1)), OPEN)
+    soon = datetime(2017, 6, 1, tzinfo=UB)
+    assert services.purge_passport_data(ctx, soon, days_after_event=30) == 0
+    assert registration.passport_number == "X1234567"
+    later = datetime(2017, 6, 26, tzinfo=UB)
+    assert services.purge_passport_data(ctx, later, days_after_event=30) == 1
+    assert registration.passport_number == "" and registration.passport_expiry is None
+    assert registration.nationality == "" and registration.date_of_birth is None
+    assert registration.passport_purged_at == later
+    assert registration.given_name == "Ana"
+
+
+def test_export_has_everything_the_delegate_gave(ctx):
+    registration = services.register(ctx, data(dietary_needs="halal"), OPEN)
+    exported = services.export(registration)
+    assert exported["email"] == "ana@example.org" and exported["dietary_needs"] == "halal"
+    assert exported["days"] == ["2017-05-25"] and exported["status"] == "pending"
+
+
+@pytest.mark.parametrize("cyrillic, latin", [
+    ("Батбаяр", "Batbayar"), ("Өлзий", "Ulzii"), ("Цэцэг", "Tsetseg"), ("Хүрэлсүх", "Khurelsukh"),
+    ("Ганбаатар-Энх", "Ganbaatar-Enkh"), ("Оюунчимэг", "Oyuunchimeg"),
+])
+def test_mongolian_names_get_a_passport_spelling(cyrillic, latin):
+    assert to_latin(cyrillic) == latin
+    assert not is_latin(cyrillic) and is_latin(latin)
+
+
+def test_accented_latin_names_need_no_passport_spelling():
+    assert is_latin("José Ñúñez-Øberg")
