@@ -6,7 +6,7 @@ documentation, the Hypermedia Systems book and years of use agree on.
 """
 from functools import wraps
 
-from flask import Flask, make_response, request
+from flask import Flask, make_response, redirect, request
 
 VERSION = "2.0.11"
 CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{VERSION}/dist/htmx.min.js"
@@ -22,6 +22,15 @@ def is_htmx() -> bool:
         and request.headers.get("HX-History-Restore-Request") != "true"
         and request.headers.get("HX-Boosted") != "true"
     )
+
+
+def see_other(location: str):
+    """After a successful POST: a 303 for a plain form, a full-page redirect for htmx."""
+    if is_htmx():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code=303)
 
 
 def vary_on_htmx(view):

@@ -40,7 +40,7 @@ def test_demo_content_has_every_page_in_both_languages(app):
     assert event.registration_closes_on == date(2017, 5, 8)
     for field in (event.name, event.theme, event.city, event.hosted_by):
         assert field.missing(["en", "mn"]) == []
-    assert [p.slug for p in event.pages] == ["invitation", "info"]
+    assert [p.slug for p in event.pages] == ["invitation", "info", "privacy"]
     for page in event.pages:
         assert page.title.missing(["en", "mn"]) == []
         assert page.body.missing(["en", "mn"]) == []

@@ -84,3 +84,10 @@ def test_pages_without_an_event_say_the_portal_is_not_ready(client):
     response = client.get("/mn/")
     assert response.status_code == 503
     assert '<html lang="mn">' in response.get_data(as_text=True)
+
+
+def test_privacy_notice_in_both_languages(client, event):
+    en = client.get("/en/privacy").get_data(as_text=True)
+    mn = client.get("/mn/privacy").get_data(as_text=True)
+    assert '<h1 id="page-title">Privacy notice</h1>' in en and "Passport" in en
+    assert '<h1 id="page-title">Нууцлалын мэдэгдэл</h1>' in mn and "паспорт" in mn.lower()

@@ -287,7 +287,7 @@ def test_a_field_is_checked_as_the_delegate_leaves_it(app, client, open_registra
                           headers={"HX-Request": "true", "HX-Trigger-Name": name})
 
     bad = check("email", email="nope").get_data(as_text=True)
-    assert bad.lstrip().startswith('<div class="field invalid" id="field-email"')
+    assert bad.lstrip().startswith('<div class="feedback" id="email-feedback">')
     assert "Зөв цахим шуудангийн хаяг оруулна уу." in bad
     taken = check("email", email="ANA@example.org").get_data(as_text=True)
     assert 'class="note"' in taken

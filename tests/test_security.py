@@ -14,7 +14,7 @@ def test_csp_allows_only_the_site_and_the_pinned_htmx(client, event):
     assert f"script-src 'self' {htmx.CDN_URL};" in csp
     assert "unsafe-inline" not in csp
     html = response.get_data(as_text=True)
-    assert f'<script src="{htmx.CDN_URL}" integrity="{htmx.INTEGRITY}" crossorigin="anonymous" defer>' in html
+    assert f'<script src="{htmx.CDN_URL}" integrity="{htmx.INTEGRITY}" crossorigin="anonymous">' in html
     assert f'data-htmx="/static/{htmx.LOCAL_FILE}"' in html
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -39,7 +39,7 @@ def test_htmx_from_cdn_off_serves_the_local_copy_only(migrated_database, tmp_pat
 
         html = render_template("errors/error.html", status=404, title="t", message="m")
     assert "cdn.jsdelivr.net" not in html
-    assert f'<script src="/static/{htmx.LOCAL_FILE}" defer></script>' in html
+    assert f'<script src="/static/{htmx.LOCAL_FILE}"></script>' in html
 
 
 def test_production_requires_a_secret_key(monkeypatch):

@@ -7,7 +7,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from .. import clock, mail
 from ..events.services import current_event
 from ..extensions import db, limiter
-from ..htmx import is_htmx, vary_on_htmx
+from ..htmx import is_htmx, see_other, vary_on_htmx
 from . import bp, services
 from .delegates import current_delegate, delegate_required, sign_in, sign_out
 from .forms import LinkRequestForm, RegistrationForm
@@ -30,13 +30,13 @@ def register():
         registration = services.register(event, form.registration_data(), clock.now())
     except services.AlreadyRegistered as already:
         send_link(already.registration)
-        return redirect(url_for("registration.link_sent", reason="registered"), code=303)
+        return see_other(url_for("registration.link_sent", reason="registered"))
     except services.RegistrationClosed:
         return render_template("registration/closed.html", event=event), 403
     db.session.commit()
     sign_in(registration)
     send_link(registration, template="registration_received")
-    return redirect(url_for("registration.me"), code=303)
+    return see_other(url_for("registration.me"))
 
 
 @bp.post("/<lang>/register/check")
@@ -124,7 +124,7 @@ def edit():
         return render_form(event, form, editing=True)
     services.update(registration, form.registration_data(), clock.now())
     db.session.commit()
-    return redirect(url_for("registration.me", saved=1), code=303)
+    return see_other(url_for("registration.me", saved=1))
 
 
 @bp.route("/<lang>/me/cancel", methods=["GET", "POST"])

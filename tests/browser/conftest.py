@@ -69,11 +69,13 @@ class LiveServer:
 def live_server(migrated_database, tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     database = copy_database(migrated_database, folder)
-    app = make_app(database, HTMX_FROM_CDN=True, MAIL_OUTBOX=folder / "outbox")
+    app = make_app(database, HTMX_FROM_CDN=True, MAIL_OUTBOX=folder / "outbox",
+                   PORTAL_NOW="2017-05-01T10:00:00+08:00")
     with app.app_context():
         load_demo(app.config["DEMO_CONTENT"])
         db.session.commit()
     with LiveServer(app) as server:
+        server.outbox = folder / "outbox"
         yield server
     dispose(app)
     drop_database(database)

@@ -1,8 +1,7 @@
 // Loads the local copy of htmx when the CDN copy did not arrive (blocked, offline, tampered).
+// document.write keeps it a parser-inserted script, so htmx starts up as if loaded normally.
 (function () {
   if (window.htmx) { return; }
-  var me = document.currentScript;
-  var local = document.createElement("script");
-  local.src = me.getAttribute("data-htmx");
-  document.head.appendChild(local);
+  var local = document.currentScript.getAttribute("data-htmx");
+  document.write('<script src="' + local + '"><\/script>');
 })();
