@@ -59,5 +59,9 @@ browser: install-test ## A Chromium for the browser tests
 htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it against the pinned SRI hash
 	@bash scripts/fetch-htmx.sh
 
+bench: install ## Measure pages against hello world (needs wrk); writes docs/benchmarks.md
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/pages.py
+
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3

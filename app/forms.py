@@ -1,10 +1,14 @@
 """What every form shares: WTForms' own messages through our catalogs, and clean text input."""
 import unicodedata
 
-from flask_babel import get_translations, lazy_gettext as _l
+from flask_babel import get_locale, get_translations, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import html_params
+
+from .i18n.collation import country_options
 
 # WTForms' built-in messages that a delegate can meet, so that the catalogs carry them.
 WTFORMS_MESSAGES = (
@@ -43,6 +47,22 @@ class PortalForm(FlaskForm):
 def choices(pairs) -> list[SelectChoice]:
     """Options for a select or a set of checkboxes, from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CountrySelect:
+    """A country picker whose options are rendered once per language and reused."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if field.flags.required:
+            kwargs.setdefault("required", True)
+        options = country_options(str(get_locale()))
+        if field.data:
+            chosen = Markup('<option value="{}">').format(field.data)
+            options = Markup(options.replace(chosen, chosen[:-1] + " selected>", 1))
+        return Markup("<select {}><option value=\"\">{}</option>{}</select>").format(
+            Markup(html_params(name=field.name, **kwargs)), escape(_l("Choose…")), options
+        )
 
 
 def clean_line(value):

@@ -1,7 +1,9 @@
 """Alphabetical order per language, and country names from Babel sorted in it."""
 import unicodedata
+from functools import lru_cache
 
 from babel import Locale
+from markupsafe import Markup, escape
 
 # Mongolian Cyrillic has Ө after О and Ү after У; code-point order would put them last.
 MONGOLIAN = "абвгдеёжзийклмноөпрстуүфхцчшщъыьэюя"
@@ -24,7 +26,8 @@ def sort_key(lang: str):
     return key
 
 
-def countries(lang: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def countries(lang: str) -> tuple[tuple[str, str], ...]:
     """(ISO code, name in `lang`), sorted in that language's order."""
     territories = Locale.parse(lang).territories
     pairs = [
@@ -32,7 +35,15 @@ def countries(lang: str) -> list[tuple[str, str]]:
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]
     key = sort_key(lang)
-    return sorted(pairs, key=lambda pair: key(pair[1]))
+    return tuple(sorted(pairs, key=lambda pair: key(pair[1])))
+
+
+@lru_cache(maxsize=16)
+def country_options(lang: str) -> Markup:
+    """The `<option>`s of a country picker in `lang`, rendered once: 250 options are costly to build."""
+    return Markup("").join(
+        Markup('<option value="{}">{}</option>').format(code, name) for code, name in countries(lang)
+    )
 
 
 def country_name(code: str, lang: str) -> str:

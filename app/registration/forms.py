@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..email_address import InvalidEmail, checked_email
-from ..forms import PortalForm, choices, clean_block, clean_line, no_control_characters
+from ..forms import CountrySelect, PortalForm, choices, clean_block, clean_line, no_control_characters
 from ..i18n.collation import countries
 from ..i18n.languages import language_name, supported_languages
 from .transliteration import is_latin, to_latin
@@ -46,7 +46,7 @@ class RegistrationForm(PortalForm):
                                render_kw={"autocomplete": "organization"}, **LINE)
     position = StringField(_l("Position"), [Optional(), at_most(200), no_control_characters],
                            render_kw={"autocomplete": "organization-title"}, **LINE)
-    country = SelectField(_l("Country"), [required()])
+    country = SelectField(_l("Country"), [required()], widget=CountrySelect())
     gender = SelectField(_l("Gender"), [Optional()], choices=choices([
         ("", _l("Choose…")), ("woman", _l("Woman")), ("man", _l("Man")),
         ("another", _l("Another gender")), ("undisclosed", _l("Prefer not to say")),
@@ -84,7 +84,7 @@ class RegistrationForm(PortalForm):
 
     # Visa invitation letter
     visa_letter = BooleanField(_l("I need an invitation letter for my visa application"))
-    nationality = SelectField(_l("Nationality"), [Optional()])
+    nationality = SelectField(_l("Nationality"), [Optional()], widget=CountrySelect())
     passport_number = StringField(_l("Passport number"), [Optional(), at_most(20), Regexp(
         r"^[A-Za-z0-9]{5,20}$", message=_l("Enter the passport number as printed, letters and digits only."))],
         render_kw={"autocapitalize": "characters", "spellcheck": "false"}, **LINE)
@@ -100,7 +100,7 @@ class RegistrationForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.event = event
         lang = str(get_locale())
-        country_choices = choices([("", _l("Choose…"))] + countries(lang))
+        country_choices = choices([("", _l("Choose…")), *countries(lang)])
         self.country.choices = country_choices
         self.nationality.choices = country_choices
         self.language.choices = choices((code, language_name(code)) for code in supported_languages())
