@@ -59,7 +59,7 @@ class CountrySelect:
         options = country_options(str(get_locale()))
         if field.data:
             chosen = Markup('<option value="{}">').format(field.data)
-            options = Markup(options.replace(chosen, chosen[:-1] + " selected>", 1))
+            options = Markup(options.replace(chosen, chosen[:-1] + Markup(" selected>"), 1))
         return Markup("<select {}><option value=\"\">{}</option>{}</select>").format(
             Markup(html_params(name=field.name, **kwargs)), escape(_l("Choose…")), options
         )

@@ -312,3 +312,9 @@ def test_registration_is_rate_limited(migrated_database, tmp_path):
     dispose(app)
     drop_database(database)
     assert statuses == [303, 303, 303, 429]
+
+
+def test_the_chosen_country_stays_chosen_after_an_error(client, open_registration):
+    html = register(client, lang="mn", email="bad", country="NG", nationality="KE").get_data(as_text=True)
+    assert '<option value="NG" selected>' in html
+    assert '<option value="KE" selected>' in html

@@ -120,3 +120,27 @@ def newest_link(live_server, address):
             text = message.get_body(("plain",)).get_content()
             return re.search(r"http://\S+/me/link/\S+", text).group(0)
     raise AssertionError(f"no message to {address}")
+
+
+@pytest.mark.parametrize("lang", ["en", "mn"])
+def test_the_delegates_own_pages_are_accessible(page, live_server, lang):
+    page.goto(f"{live_server.url}/{lang}/register")
+    fill_the_form(page, f"own.{lang}@example.org", lang)
+    page.get_by_role("button", name=TEXT[lang]["register"]).click()
+    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    for path in ("/me/edit", "/me/cancel", "/me/delete", "/me/link", "/subscribe", "/privacy"):
+        page.goto(f"{live_server.url}/{lang}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
+        assert axe_violations(page) == [], path
+
+
+def test_stay_informed_with_and_without_javascript(page, no_js_page, live_server):
+    for browser_page, address in ((page, "news@example.org"), (no_js_page, "news.nojs@example.org")):
+        browser_page.goto(f"{live_server.url}/mn/")
+        browser_page.get_by_role("link", name="Мэдээлэл авах").first.click()
+        browser_page.fill("#email", "nope")
+        browser_page.get_by_role("button", name="Захиалах").click()
+        expect(browser_page.locator("#email-error")).to_be_visible()
+        browser_page.fill("#email", address)
+        browser_page.get_by_role("button", name="Захиалах").click()
+        expect(browser_page.get_by_role("heading", level=2)).to_have_text(TEXT["mn"]["inbox"])
