@@ -10,10 +10,11 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     app.config.from_object(config_class or config_from_environment())
     app.config.update(settings or {})
 
-    from . import errors, htmx, i18n, security
+    from . import database, errors, htmx, i18n, security
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -22,10 +23,12 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     security.init_app(app)
 
     from .newsletter import bp as newsletter_bp
+    from .program import bp as program_bp
     from .public import bp as public_bp
     from .registration import bp as registration_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(program_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(newsletter_bp)
 

@@ -57,9 +57,12 @@ def load_demo(folder: Path) -> Event | None:
     """Load the demo event into an empty database; never touch one that holds an event."""
     if db.session.scalar(select(func.count()).select_from(Event)):
         return None
+    from ..program.content import load_program
+
     event = read_event(folder)
     db.session.add(event)
     db.session.flush()
+    load_program(event, folder)
     return event
 
 

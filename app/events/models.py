@@ -24,6 +24,8 @@ class Event(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ulaanbaatar")
     registration_closes_on: Mapped[date]
     contact_email: Mapped[str] = mapped_column(String(254))
+    # Raised whenever the program or its seat counts change: cached program pages key on it.
+    program_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     pages: Mapped[list["Page"]] = relationship(
         back_populates="event", order_by="Page.position", cascade="all, delete-orphan"

@@ -39,3 +39,10 @@ def delegate_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` if it is a path on this site (a safe place to send the delegate back to)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None

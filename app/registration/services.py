@@ -81,16 +81,24 @@ def update(registration: Registration, data: dict, now: datetime) -> Registratio
     return registration
 
 
-def cancel(registration: Registration, now: datetime) -> None:
-    """The delegate withdraws: the registration stays for the record, marked cancelled."""
+def cancel(registration: Registration, now: datetime) -> list:
+    """The delegate withdraws: their seats go to the waitlists (returns the promoted places)."""
+    from ..program.services import release_all
+
     registration.status = Registration.CANCELLED
     registration.cancelled_at = now
     registration.updated_at = now
     db.session.flush()
+    return release_all(registration)
 
 
-def erase(registration: Registration, now: datetime) -> None:
-    """Delete the delegate's personal data, keeping only anonymous counts for the hosts."""
+def erase(registration: Registration, now: datetime) -> list:
+    """Delete the delegate's personal data, keeping only anonymous counts for the hosts.
+
+    Their seats go to the waitlists; returns the promoted places."""
+    from ..program.services import release_all
+
+    promoted = release_all(registration)
     for name in FIELDS:
         if name in KEPT_WHEN_ERASED:
             continue
@@ -102,6 +110,7 @@ def erase(registration: Registration, now: datetime) -> None:
     registration.erased_at = now
     registration.link_version += 1
     db.session.flush()
+    return promoted
 
 
 def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> int:

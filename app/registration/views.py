@@ -8,8 +8,9 @@ from .. import clock, mail
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, see_other, vary_on_htmx
+from ..program.notify import tell_promoted
 from . import bp, services
-from .delegates import current_delegate, delegate_required, sign_in, sign_out
+from .delegates import current_delegate, delegate_required, local_path, sign_in, sign_out
 from .forms import LinkRequestForm, RegistrationForm
 from .transliteration import is_latin, to_latin
 
@@ -36,7 +37,7 @@ def register():
     db.session.commit()
     sign_in(registration)
     send_link(registration, template="registration_received")
-    return see_other(url_for("registration.me"))
+    return see_other(local_path(request.args.get("next")) or url_for("registration.me"))
 
 
 @bp.post("/<lang>/register/check")
@@ -133,8 +134,9 @@ def cancel():
     """Cancel the registration, after a confirmation."""
     registration = current_delegate()
     if request.method == "POST" and registration.is_active:
-        services.cancel(registration, clock.now())
+        promoted = services.cancel(registration, clock.now())
         db.session.commit()
+        tell_promoted(promoted)
         return redirect(url_for("registration.me"), code=303)
     return render_template("registration/cancel.html", event=current_event(), registration=registration)
 
@@ -157,8 +159,9 @@ def delete():
     """Erase the delegate's personal data, after a confirmation."""
     registration = current_delegate()
     if request.method == "POST":
-        services.erase(registration, clock.now())
+        promoted = services.erase(registration, clock.now())
         db.session.commit()
+        tell_promoted(promoted)
         sign_out()
         return render_template("registration/deleted.html", event=current_event())
     return render_template("registration/delete.html", event=current_event(), registration=registration)

@@ -1,0 +1,33 @@
+"""Database settings that the models do not show.
+
+SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys on, and every
+POST request's transaction begun IMMEDIATE, so that a sign-up holds the write lock before it
+reads what it checks. PostgreSQL locks rows instead (see program.services.lock_sessions).
+"""
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from .extensions import db
+
+
+def _on_connect(dbapi_connection, record):
+    # We begin transactions ourselves (below); the driver must not.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _on_begin(connection):
+    writing = has_request_context() and request.method == "POST"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)

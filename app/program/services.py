@@ -1,0 +1,210 @@
+"""The rules of signing up for sessions: capacity, overlaps, waitlists, invitations.
+
+Every sign-up is decided in one transaction that locks what it checks: the session rows
+(FOR UPDATE on PostgreSQL; on SQLite the POST request's transaction is IMMEDIATE, which
+holds the database's write lock, see app/database.py). Seat counts live on the session row
+and change in the same transaction, so capacity holds under any concurrency.
+"""
+from sqlalchemy import select, update
+
+from ..events.models import Event
+from ..extensions import db
+from ..registration.models import Registration
+from .models import Seat, Session
+
+
+class SignupError(Exception):
+    """A sign-up that the rules refuse; nothing was changed."""
+
+    def __init__(self, session: Session, other: Session | None = None):
+        super().__init__(session.slug)
+        self.session = session
+        self.other = other
+
+
+class NotRegistered(SignupError):
+    """The delegate's registration is cancelled or declined."""
+
+
+class NoSignup(SignupError):
+    """Plenaries, breaks and social parts need no sign-up; closed sessions take none."""
+
+
+class InvitationOnly(SignupError):
+    """Hosts fill this meeting."""
+
+
+class SessionFull(SignupError):
+    """No seat left (the delegate asked for a seat, not for the waitlist)."""
+
+
+class TimeConflict(SignupError):
+    """The delegate already has a place in a session at this time (`other`)."""
+
+
+class NoPlace(SignupError):
+    """Leaving a session the delegate has no place in."""
+
+
+def sessions(event: Event) -> list[Session]:
+    """The event's sessions in time order."""
+    return list(db.session.scalars(
+        select(Session).filter_by(event_id=event.id).order_by(Session.starts_at, Session.id)
+    ))
+
+
+def places(registration: Registration) -> dict[int, Seat]:
+    """The delegate's seats and waitlist places, by session id."""
+    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration.id))
+    return {seat.session_id: seat for seat in seats}
+
+
+def waitlist_position(seat: Seat) -> int:
+    """1 for the first in line."""
+    earlier = db.session.scalar(
+        select(db.func.count()).select_from(Seat).where(
+            Seat.session_id == seat.session_id, Seat.status == Seat.WAITING,
+            (Seat.created_at < seat.created_at) | ((Seat.created_at == seat.created_at) & (Seat.id < seat.id)),
+        )
+    )
+    return earlier + 1
+
+
+def availability(session: Session, registration: Registration | None, held: dict[int, Seat]) -> str:
+    """What a delegate can do with a session: the one answer the page, the join and the waitlist share.
+
+    none, closed, invitation (no sign-up by delegates); seated, waiting (has a place);
+    conflict (has a place at the same time elsewhere); open, full (may join, or join the waitlist).
+    """
+    place = held.get(session.id)
+    if place is not None:
+        return place.status
+    if session.signup != "open":
+        return session.signup
+    if registration is not None and any(
+        other.session.overlaps(session) for other in held.values() if other.session_id != session.id
+    ):
+        return "conflict"
+    return "full" if session.is_full else "open"
+
+
+def lock_delegate(registration: Registration) -> None:
+    """Serialise one delegate's sign-ups (two taps on two overlapping sessions at once)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+
+
+def lock_sessions(ids) -> dict[int, Session]:
+    """Lock the session rows a sign-up reads and changes, in id order (no deadlocks)."""
+    statement = select(Session).where(Session.id.in_(sorted(set(ids)))).order_by(Session.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Session)
+    rows = db.session.scalars(statement.execution_options(populate_existing=True))
+    return {session.id: session for session in rows}
+
+
+def join(registration: Registration, session: Session, want: str | None = None, switch: bool = False) -> tuple[Seat, list[Seat]]:
+    """Take a seat, or a waitlist place when full; returns (the place, delegates promoted elsewhere).
+
+    `want="seat"` refuses a full session instead of queueing (the page showed seats left);
+    `switch=True` gives up the delegate's place in an overlapping session first.
+    """
+    lock_delegate(registration)
+    held = places(registration)
+    overlapping = [seat for seat in held.values() if seat.session_id != session.id]
+    locked = lock_sessions([session.id, *(seat.session_id for seat in overlapping)])
+    session = locked[session.id]
+    if session.id in held:
+        return held[session.id], []  # a double tap: one place
+    if not registration.is_active:
+        raise NotRegistered(session)
+    if session.signup == "invitation":
+        raise InvitationOnly(session)
+    if session.signup != "open":
+        raise NoSignup(session)
+    conflicts = [seat for seat in overlapping if locked[seat.session_id].overlaps(session)]
+    if conflicts and not switch:
+        raise TimeConflict(session, conflicts[0].session)
+    if session.is_full and want == "seat":
+        raise SessionFull(session)
+    promoted = []
+    for seat in conflicts:
+        promoted += _release(seat, locked[seat.session_id])
+    return _place(registration, session), promoted
+
+
+def invite(registration: Registration, session: Session) -> Seat:
+    """Hosts give a delegate a seat in an invitation-only meeting (capacity still holds)."""
+    lock_delegate(registration)
+    session = lock_sessions([session.id])[session.id]
+    existing = places(registration).get(session.id)
+    if existing is not None:
+        return existing
+    return _place(registration, session)
+
+
+def leave(registration: Registration, session: Session) -> list[Seat]:
+    """Give up a seat or a waitlist place; returns the delegates promoted into a freed seat."""
+    lock_delegate(registration)
+    session = lock_sessions([session.id])[session.id]
+    seat = places(registration).get(session.id)
+    if seat is None:
+        raise NoPlace(session)
+    return _release(seat, session)
+
+
+def release_all(registration: Registration) -> list[Seat]:
+    """Free every place a delegate holds (their registration was cancelled or erased)."""
+    lock_delegate(registration)
+    held = places(registration)
+    locked = lock_sessions(held)
+    promoted = []
+    for session_id, seat in held.items():
+        promoted += _release(seat, locked[session_id])
+    return promoted
+
+
+def promote_from_waitlist(session: Session) -> list[Seat]:
+    """Give free seats to the first in line, in order; returns the promoted places."""
+    promoted = []
+    while not session.is_full:
+        first = db.session.scalars(
+            select(Seat).filter_by(session_id=session.id, status=Seat.WAITING)
+            .order_by(Seat.created_at, Seat.id).limit(1)
+        ).first()
+        if first is None:
+            break
+        first.status = Seat.SEATED
+        session.seats_taken += 1
+        session.waitlist_length -= 1
+        promoted.append(first)
+    db.session.flush()
+    return promoted
+
+
+def _place(registration: Registration, session: Session) -> Seat:
+    status = Seat.WAITING if session.is_full else Seat.SEATED
+    seat = Seat(session_id=session.id, registration_id=registration.id, status=status)
+    if status == Seat.SEATED:
+        session.seats_taken += 1
+    else:
+        session.waitlist_length += 1
+    db.session.add(seat)
+    _program_changed(session.event_id)
+    db.session.flush()
+    return seat
+
+
+def _release(seat: Seat, session: Session) -> list[Seat]:
+    db.session.delete(seat)
+    if seat.status == Seat.SEATED:
+        session.seats_taken -= 1
+    else:
+        session.waitlist_length -= 1
+    db.session.flush()
+    _program_changed(session.event_id)
+    return promote_from_waitlist(session) if seat.status == Seat.SEATED else []
+
+
+def _program_changed(event_id: int) -> None:
+    db.session.execute(update(Event).where(Event.id == event_id).values(program_version=Event.program_version + 1))

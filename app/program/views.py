@@ -1,0 +1,170 @@
+"""Views of the program: the days at a glance, one session, the data feeds, joining and leaving."""
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, lazy_gettext as _l
+from sqlalchemy import select
+
+from ..events.services import current_event
+from ..extensions import db
+from ..htmx import is_htmx, vary_on_htmx
+from ..registration.delegates import current_delegate, local_path
+from . import bp, feeds, schedule, services
+from .cache import page_cache
+from .models import Session
+from .notify import tell_promoted
+
+MESSAGES = {
+    services.NotRegistered: (403, _l("Your registration is cancelled, so you cannot join sessions.")),
+    services.NoSignup: (403, _l("Sign-up for this session is closed.")),
+    services.InvitationOnly: (403, _l("This session is by invitation only.")),
+    services.SessionFull: (409, _l("This session is full.")),
+    services.TimeConflict: (409, _l("You already have a seat in a session at this time.")),
+    services.NoPlace: (409, _l("You have no seat in this session.")),
+}
+
+
+@bp.get("/<lang>/program")
+def program():
+    """The program by day and time; parallel breakouts side by side (stacked on phones)."""
+    event = current_event()
+    delegate = current_delegate()
+    if delegate is None:
+        return anonymous_program(event)
+    return render_template("program/program.html", **program_context(event, delegate))
+
+
+def anonymous_program(event):
+    """The same page for every signed-out reader: rendered once per program version and language."""
+    lang = str(get_locale())
+    etag = f"p{event.id}-{event.program_version}-{lang}"
+    if request.if_none_match.contains_weak(etag):
+        response = make_response("", 304)
+    else:
+        cache = page_cache()
+        key = (event.id, event.program_version, lang)
+        body = cache.get(key)
+        if body is None:
+            body = render_template("program/program.html", **program_context(event, None))
+            cache.put(key, body)
+        response = make_response(body)
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+def program_context(event, delegate):
+    sessions = services.sessions(event)
+    held = services.places(delegate) if delegate else {}
+    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
+                states={s.id: services.availability(s, delegate, held) for s in sessions},
+                agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
+
+
+@bp.get("/<lang>/program/<slug>")
+def session(slug):
+    """One session."""
+    event = current_event()
+    found = find_session(event, slug)
+    delegate = current_delegate()
+    return render_template("program/session.html", **card_context(event, found, delegate))
+
+
+@bp.post("/<lang>/program/<slug>/join")
+@vary_on_htmx
+def join(slug):
+    """Take a seat (or a waitlist place); HTMX gets the card, a plain form a 303 back."""
+    return signup(slug, lambda delegate, found: services.join(
+        delegate, found, want=request.form.get("want") if request.form.get("want") in ("seat", "waitlist") else None,
+        switch=request.form.get("switch") == "1",
+    ))
+
+
+@bp.post("/<lang>/program/<slug>/leave")
+@vary_on_htmx
+def leave(slug):
+    """Give up a seat or a waitlist place; the first in line gets the seat."""
+    return signup(slug, lambda delegate, found: (None, services.leave(delegate, found)))
+
+
+def signup(slug, action):
+    event = current_event()
+    found = find_session(event, slug)
+    delegate = current_delegate()
+    if delegate is None:
+        target = url_for("registration.register", next=url_for("program.session", slug=slug))
+        if is_htmx():
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target, code=303)
+    try:
+        _, promoted = action(delegate, found)
+    except services.SignupError as error:
+        db.session.rollback()
+        status, message = MESSAGES[type(error)]
+        context = card_context(event, found, delegate, error=error, message=message)
+        template = "program/_signup_response.html" if is_htmx() else "program/session.html"
+        return render_template(template, **context), status
+    db.session.commit()
+    tell_promoted(promoted)
+    if is_htmx():
+        return render_template("program/_signup_response.html", **card_context(event, found, delegate))
+    return redirect(back_to(slug), code=303)
+
+
+def card_context(event, found, delegate, error=None, message=None):
+    held = services.places(delegate) if delegate else {}
+    place = held.get(found.id)
+    return dict(event=event, s=found, delegate=delegate, held=held,
+                state=services.availability(found, delegate, held),
+                position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None,
+                error=error, message=message,
+                agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
+
+
+def find_session(event, slug) -> Session:
+    found = db.session.scalar(select(Session).filter_by(event_id=event.id, slug=slug))
+    if found is None:
+        abort(404)
+    return found
+
+
+def back_to(slug) -> str:
+    """Where a plain form returns: the page it came from on this site, at the session's card."""
+    target = local_path(request.form.get("next")) or url_for("program.program")
+    return f"{target.split('#')[0]}#session-{slug}"
+
+
+@bp.get("/<lang>/program.json")
+def program_json():
+    """The program as data, with texts in LANG."""
+    event = current_event()
+    response = current_app.response_class(feeds.program_json(event, services.sessions(event), str(get_locale())),
+                                          mimetype="application/json")
+    return response
+
+
+@bp.get("/<lang>/program.ics")
+def program_ics():
+    """The whole program as iCalendar."""
+    event = current_event()
+    return calendar_response(feeds.calendar(event, services.sessions(event)), "program.ics")
+
+
+@bp.get("/<lang>/me/agenda.ics")
+def agenda_ics():
+    """The signed-in delegate's own sessions (seats, not waitlist places) as iCalendar."""
+    event = current_event()
+    delegate = current_delegate()
+    if delegate is None:
+        return redirect(url_for("registration.request_link"), code=303)
+    held = services.places(delegate)
+    mine = [s for s in services.sessions(event) if s.id in held and held[s.id].status == "seated"
+            or s.signup == "none" and s.kind == "plenary"]
+    return calendar_response(feeds.calendar(event, mine), "my-agenda.ics")
+
+
+def calendar_response(body: bytes, filename: str):
+    response = current_app.response_class(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,205 @@
+"""The program pages, the feeds, and joining and leaving from a phone, with and without HTMX."""
+import json
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.program.models import Seat, Session
+from tests.conftest import csrf_token, links_in, register, registration_form
+
+SLUG = "developing-situation-in-asia"
+
+
+@pytest.fixture
+def delegate(client, open_registration, mailbox):
+    """A signed-in delegate (the test client)."""
+    assert register(client).status_code == 303
+    return client
+
+
+def set_capacity(app, slug, capacity):
+    with app.app_context():
+        db.session.scalar(select(Session).filter_by(slug=slug)).capacity = capacity
+        db.session.commit()
+
+
+def seat_rows(app, slug):
+    with app.app_context():
+        session = db.session.scalar(select(Session).filter_by(slug=slug))
+        return [(seat.registration_id, seat.status) for seat in
+                db.session.scalars(select(Seat).filter_by(session_id=session.id).order_by(Seat.id))]
+
+
+def post(client, path, lang="en", htmx=False, **data):
+    page = client.get(f"/{lang}/program").get_data(as_text=True)
+    token = csrf_token(page) if 'name="csrf_token"' in page else "none"
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(f"/{lang}{path}", data={"csrf_token": token, **data}, headers=headers)
+
+
+def test_the_program_by_day_in_mongolian(client, event):
+    html = client.get("/mn/program").get_data(as_text=True)
+    assert "<h1>Хөтөлбөр</h1>" in html
+    assert "2017\u202fоны тавдугаар сарын 25, пүрэв гараг" in html
+    assert html.index("09:30–10:30") < html.index("14:00–15:30")
+    assert 'class="slot parallel"' in html
+    assert "Нэгдсэн хуралдаан" in html and "Салбар хуралдаан" in html
+    assert 'name="csrf_token"' not in html  # the signed-out page has no forms: one page for everyone
+
+
+def test_signed_out_readers_get_a_cacheable_page(client, event):
+    first = client.get("/en/program")
+    assert first.headers["ETag"]
+    assert "session=" not in first.headers.get("Set-Cookie", "")
+    again = client.get("/en/program", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_seat_counts_are_never_stale(app, client, delegate):
+    other = app.test_client()
+    etag = other.get("/en/program").headers["ETag"]
+    assert post(delegate, f"/program/{SLUG}/join").status_code == 303
+    fresh = other.get("/en/program", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert "39 seats left of 40" in fresh.get_data(as_text=True)
+
+
+def test_one_session_page(client, event):
+    html = client.get("/en/program/gender-working-group").get_data(as_text=True)
+    assert "Gender Action Plan" in html
+    assert "30 seats left of 30" in html
+    assert client.get("/en/program/no-such-session").status_code == 404
+
+
+def test_program_json_follows_the_contract(client, event):
+    data = json.loads(client.get("/mn/program.json").get_data(as_text=True))
+    assert set(data["event"]) == {"slug", "title", "starts_on", "ends_on", "timezone", "registration_closes"}
+    assert data["event"]["timezone"] == "Asia/Ulaanbaatar"
+    assert data["event"]["registration_closes"].startswith("2017-05-08T23:59:59")
+    assert data["event"]["title"] == "Прогрессив Аллиансын бага хурал"
+    first = data["sessions"][0]
+    assert {"slug", "title", "kind", "starts_at", "ends_at", "room", "capacity", "seats_taken", "waitlist",
+            "signup"} <= set(first)
+    assert first["starts_at"] == "2017-05-25T09:30:00+08:00"
+    assert {s["kind"] for s in data["sessions"]} == {"plenary", "breakout", "meeting"}
+    assert {s["signup"] for s in data["sessions"]} == {"none", "open", "invitation"}
+    steering = next(s for s in data["sessions"] if s["slug"] == "steering-committee")
+    assert steering["signup"] == "invitation"
+
+
+def test_program_ics_carries_the_time_zone(client, event):
+    body = client.get("/en/program.ics").get_data(as_text=True)
+    assert "BEGIN:VTIMEZONE" in body and "TZID:Asia/Ulaanbaatar" in body
+    assert "DTSTART;TZID=Asia/Ulaanbaatar:20170525T093000" in body
+
+
+def test_joining_and_leaving_without_javascript(app, delegate):
+    response = post(delegate, f"/program/{SLUG}/join", next="/en/program")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/en/program#session-{SLUG}"
+    assert [status for _, status in seat_rows(app, SLUG)] == ["seated"]
+    page = delegate.get(f"/en/program/{SLUG}").get_data(as_text=True)
+    assert "You have a seat." in page and "You have 1 session in your agenda" in page
+    assert post(delegate, f"/program/{SLUG}/leave").status_code == 303
+    assert seat_rows(app, SLUG) == []
+
+
+def test_htmx_swaps_the_card_and_the_agenda_count(app, delegate):
+    response = post(delegate, f"/program/{SLUG}/join", htmx=True)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<article class="session-card kind-breakout mine" id="session-{SLUG}"')
+    assert 'id="agenda-count" hx-swap-oob="true"' in html and "1 session" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_double_tap_is_one_seat(app, delegate):
+    post(delegate, f"/program/{SLUG}/join")
+    post(delegate, f"/program/{SLUG}/join")
+    assert len(seat_rows(app, SLUG)) == 1
+
+
+def test_a_stale_page_on_a_full_session_says_so_and_changes_nothing(app, client, open_registration, mailbox):
+    set_capacity(app, SLUG, 1)
+    first = app.test_client()
+    register(first, email="first@example.org")
+    register(client)
+    assert post(first, f"/program/{SLUG}/join").status_code == 303
+    response = post(client, f"/program/{SLUG}/join", lang="mn", want="seat")
+    assert response.status_code == 409
+    assert "Энэ хуралдааны суудал дүүрсэн байна." in response.get_data(as_text=True)
+    assert len(seat_rows(app, SLUG)) == 1
+    # The waitlist, when asked for.
+    assert post(client, f"/program/{SLUG}/join", want="waitlist").status_code == 303
+    assert [s for _, s in seat_rows(app, SLUG)] == ["seated", "waiting"]
+
+
+def test_a_freed_seat_goes_to_the_first_in_line_who_is_told_in_their_language(app, client, open_registration, mailbox):
+    set_capacity(app, SLUG, 1)
+    first = app.test_client()
+    register(first, email="first@example.org")
+    register(client, email="second@example.org", language="mn")
+    post(first, f"/program/{SLUG}/join")
+    post(client, f"/program/{SLUG}/join")
+    assert post(first, f"/program/{SLUG}/leave").status_code == 303
+    assert [s for _, s in seat_rows(app, SLUG)] == ["seated"]
+    told = mailbox.messages[-1]
+    assert told["To"] == "second@example.org"
+    assert told["Subject"].startswith("Таныг «")
+    assert links_in(mailbox.text())[0] == f"/mn/program/{SLUG}"
+
+
+def test_overlaps_offer_a_switch(app, delegate):
+    post(delegate, f"/program/{SLUG}/join")
+    response = post(delegate, "/program/new-strategies-and-alliances/join", want="seat")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "You already have a seat in a session at this time." in html
+    assert "Switch to this session" in html
+    assert post(delegate, "/program/new-strategies-and-alliances/join", switch="1").status_code == 303
+    assert seat_rows(app, SLUG) == []
+
+
+@pytest.mark.parametrize("slug, status", [("opening", 403), ("steering-committee", 403), ("no-such", 404)])
+def test_sessions_delegates_cannot_join(app, delegate, slug, status):
+    response = post(delegate, f"/program/{slug}/join")
+    assert response.status_code == status
+
+
+def test_leaving_without_a_seat_is_a_409(delegate):
+    response = post(delegate, f"/program/{SLUG}/leave", lang="mn")
+    assert response.status_code == 409
+    assert "Та энэ хуралдаанд суудалгүй байна." in response.get_data(as_text=True)
+
+
+def test_signed_out_joins_are_sent_to_register_and_back(app, client, open_registration, mailbox):
+    response = client.post(f"/en/program/{SLUG}/join", data={"csrf_token": "x"})
+    assert response.status_code == 400  # no session, so no valid form
+    page = client.get(f"/en/program/{SLUG}").get_data(as_text=True)
+    assert f'href="/en/register?next=/en/program/{SLUG}"' in page
+    token = csrf_token(client.get(f"/en/register?next=/en/program/{SLUG}").get_data(as_text=True))
+    response = client.post(f"/en/register?next=/en/program/{SLUG}", data=registration_form(csrf_token=token))
+    assert response.headers["Location"] == f"/en/program/{SLUG}"
+
+
+def test_a_forged_csrf_token_changes_nothing(app, delegate):
+    response = delegate.post(f"/en/program/{SLUG}/join", data={"csrf_token": "forged"})
+    assert response.status_code == 400
+    assert seat_rows(app, SLUG) == []
+
+
+def test_cancelling_frees_seats(app, delegate):
+    post(delegate, f"/program/{SLUG}/join")
+    page = delegate.get("/en/me/cancel").get_data(as_text=True)
+    delegate.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
+    assert seat_rows(app, SLUG) == []
+    assert post(delegate, f"/program/{SLUG}/join").status_code == 403
+
+
+def test_my_agenda_ics(app, delegate):
+    post(delegate, f"/program/{SLUG}/join")
+    body = delegate.get("/en/me/agenda.ics").get_data(as_text=True)
+    assert "The developing situation in Asian countries" in body
+    assert "New strategies" not in body
+    assert "TZID:Asia/Ulaanbaatar" in body

@@ -1,0 +1,182 @@
+"""The sign-up rules as plain functions: capacity, overlaps, waitlists, invitations, cancellation."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from app.events.models import Event
+from app.extensions import db
+from app.program import services
+from app.program.models import Seat, Session
+from app.registration import services as registration
+from app.registration.models import Registration
+
+OPEN = datetime(2017, 5, 1, 10, tzinfo=ZoneInfo("Asia/Ulaanbaatar"))
+
+
+@pytest.fixture
+def ctx(app, event):
+    with app.app_context():
+        yield db.session.get(Event, event)
+
+
+@pytest.fixture
+def make_delegate(ctx):
+    def make(name="ana"):
+        return registration.register(ctx, dict(
+            given_name=name, family_name="X", email=f"{name}@example.org", phone="+34612345678",
+            country="ES", organisation="P", language="en", days=["2017-05-25"]), OPEN)
+    return make
+
+
+def session(ctx, slug) -> Session:
+    return db.session.scalar(select(Session).filter_by(event_id=ctx.id, slug=slug))
+
+
+def seats(s: Session, status: str) -> list[str]:
+    rows = db.session.scalars(select(Seat).filter_by(session_id=s.id, status=status).order_by(Seat.created_at, Seat.id))
+    return [db.session.get(Registration, r.registration_id).given_name for r in rows]
+
+
+def small(ctx, slug="developing-situation-in-asia", capacity=2) -> Session:
+    s = session(ctx, slug)
+    s.capacity = capacity
+    return s
+
+
+def test_a_seat_is_taken_and_counted(ctx, make_delegate):
+    s = small(ctx)
+    seat, promoted = services.join(make_delegate(), s)
+    assert seat.status == "seated" and promoted == []
+    assert (s.seats_taken, s.seats_left, s.is_full) == (1, 1, False)
+
+
+def test_capacity_is_never_exceeded_and_the_rest_wait_in_order(ctx, make_delegate):
+    s = small(ctx)
+    for name in ("ana", "bo", "cy", "di"):
+        services.join(make_delegate(name), s)
+    assert seats(s, "seated") == ["ana", "bo"]
+    assert seats(s, "waiting") == ["cy", "di"]
+    assert (s.seats_taken, s.waitlist_length) == (2, 2)
+
+
+def test_asking_for_a_seat_in_a_full_session_changes_nothing(ctx, make_delegate):
+    s = small(ctx, capacity=1)
+    services.join(make_delegate("ana"), s)
+    with pytest.raises(services.SessionFull):
+        services.join(make_delegate("bo"), s, want="seat")
+    assert s.waitlist_length == 0
+
+
+def test_a_double_tap_is_one_seat(ctx, make_delegate):
+    s = small(ctx)
+    ana = make_delegate()
+    first, _ = services.join(ana, s)
+    again, _ = services.join(ana, s)
+    assert first.id == again.id and s.seats_taken == 1
+
+
+def test_a_freed_seat_goes_to_the_first_in_line(ctx, make_delegate):
+    s = small(ctx, capacity=1)
+    ana, bo, cy = make_delegate("ana"), make_delegate("bo"), make_delegate("cy")
+    for d in (ana, bo, cy):
+        services.join(d, s)
+    promoted = services.leave(ana, s)
+    assert [p.registration_id for p in promoted] == [bo.id]
+    assert seats(s, "seated") == ["bo"] and seats(s, "waiting") == ["cy"]
+    assert (s.seats_taken, s.waitlist_length) == (1, 1)
+
+
+def test_leaving_the_waitlist_promotes_no_one(ctx, make_delegate):
+    s = small(ctx, capacity=1)
+    ana, bo = make_delegate("ana"), make_delegate("bo")
+    services.join(ana, s)
+    services.join(bo, s)
+    assert services.leave(bo, s) == []
+    assert (s.seats_taken, s.waitlist_length) == (1, 0)
+
+
+def test_leaving_without_a_place_is_refused(ctx, make_delegate):
+    with pytest.raises(services.NoPlace):
+        services.leave(make_delegate(), small(ctx))
+
+
+def test_one_place_among_overlapping_sessions_and_switching(ctx, make_delegate):
+    a, b = small(ctx, "developing-situation-in-asia"), small(ctx, "new-strategies-and-alliances", capacity=1)
+    other = make_delegate("bo")
+    services.join(other, b)
+    waiting = make_delegate("cy")
+    services.join(waiting, b)  # cy waits for b
+    ana = make_delegate("ana")
+    services.join(ana, a)
+    with pytest.raises(services.TimeConflict) as conflict:
+        services.join(ana, b)
+    assert conflict.value.other.slug == a.slug
+    services.leave(other, b)  # cy gets b's seat
+    _, promoted = services.join(ana, b, switch=True)
+    assert services.places(ana).keys() == {b.id}
+    assert services.places(ana)[b.id].status == "waiting"
+    assert a.seats_taken == 0
+
+
+def test_sessions_at_other_times_do_not_conflict(ctx, make_delegate):
+    ana = make_delegate()
+    services.join(ana, small(ctx, "developing-situation-in-asia"))
+    services.join(ana, small(ctx, "gender-working-group"))
+    assert len(services.places(ana)) == 2
+
+
+def test_plenaries_and_invitation_only_meetings_take_no_sign_ups(ctx, make_delegate):
+    ana = make_delegate()
+    with pytest.raises(services.NoSignup):
+        services.join(ana, session(ctx, "opening"))
+    with pytest.raises(services.InvitationOnly):
+        services.join(ana, session(ctx, "steering-committee"))
+    seat = services.invite(ana, session(ctx, "steering-committee"))
+    assert seat.status == "seated"
+
+
+def test_a_cancelled_registration_frees_every_seat(ctx, make_delegate):
+    s = small(ctx, capacity=1)
+    ana, bo = make_delegate("ana"), make_delegate("bo")
+    services.join(ana, s)
+    services.join(ana, small(ctx, "gender-working-group"))
+    services.join(bo, s)
+    promoted = registration.cancel(ana, OPEN)
+    assert [p.registration_id for p in promoted] == [bo.id]
+    assert services.places(ana) == {}
+    with pytest.raises(services.NotRegistered):
+        services.join(ana, s)
+
+
+def test_erasing_a_registration_frees_its_seats(ctx, make_delegate):
+    s = small(ctx, capacity=1)
+    ana, bo = make_delegate("ana"), make_delegate("bo")
+    services.join(ana, s)
+    services.join(bo, s)
+    promoted = registration.erase(ana, OPEN)
+    assert [p.registration_id for p in promoted] == [bo.id]
+
+
+def test_availability_answers_for_page_join_and_waitlist(ctx, make_delegate):
+    a, b = small(ctx, "developing-situation-in-asia", capacity=1), small(ctx, "new-strategies-and-alliances")
+    ana, bo = make_delegate("ana"), make_delegate("bo")
+    assert services.availability(a, None, {}) == "open"
+    services.join(ana, a)
+    held = services.places(ana)
+    assert services.availability(a, ana, held) == "seated"
+    assert services.availability(b, ana, held) == "conflict"
+    assert services.availability(a, bo, {}) == "full"
+    assert services.availability(session(ctx, "opening"), bo, {}) == "none"
+    assert services.availability(session(ctx, "steering-committee"), bo, {}) == "invitation"
+    services.join(bo, a)
+    assert services.availability(a, bo, services.places(bo)) == "waiting"
+
+
+def test_every_change_raises_the_program_version(ctx, make_delegate):
+    before = ctx.program_version
+    ana = make_delegate()
+    services.join(ana, small(ctx))
+    db.session.refresh(ctx)
+    assert ctx.program_version == before + 1

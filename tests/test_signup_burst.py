@@ -1,0 +1,129 @@
+"""A rush of sign-ups against a real multi-worker server: capacity holds, the rest wait in order."""
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.config import ROOT
+from app.extensions import db
+from app.program.models import Seat, Session
+from app.registration import services as registration
+from tests.conftest import free_port
+
+DELEGATES = 300
+CAPACITY = 30
+SLUG = "developing-situation-in-asia"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def signed_in_cookie(app, registration_id, version, csrf_raw):
+    """The cookie a delegate's browser holds after signing in (Flask's signed session)."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"delegate": [registration_id, version], "csrf_token": csrf_raw})
+
+
+@pytest.fixture
+def crowd(app, event):
+    """300 registered delegates and a 30-seat breakout."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.events.models import Event
+
+    now = datetime(2017, 5, 1, tzinfo=ZoneInfo("Asia/Ulaanbaatar"))
+    with app.app_context():
+        ev = db.session.get(Event, event)
+        target = db.session.scalar(select(Session).filter_by(slug=SLUG))
+        target.capacity = CAPACITY
+        people = []
+        for i in range(DELEGATES):
+            r = registration.register(ev, dict(
+                given_name=f"D{i}", family_name="X", email=f"d{i}@example.org", phone="+34612345678",
+                country="ES", organisation="P", language="en", days=["2017-05-25"]), now)
+            people.append(r)
+        db.session.commit()
+        return [(r.id, r.link_version) for r in people]
+
+
+@pytest.fixture
+def server(app):
+    """The portal under gunicorn: 4 worker processes with 4 threads each, on the test's database."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
+               RATELIMIT_ENABLED="false", PORTAL_NOW="2017-05-01T10:00:00+08:00", MAIL_OUTBOX=str(app.config["MAIL_OUTBOX"]))
+    process = subprocess.Popen(
+        [Path(sys.executable).parent / "gunicorn", "--workers", "4", "--threads", "4", "--worker-class", "gthread",
+         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(15)
+
+
+def test_300_simultaneous_joins_for_30_seats(app, crowd, server):
+    opener = urllib.request.build_opener(NoRedirect)
+    csrf = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
+    requests = []
+    for index, (registration_id, version) in enumerate(crowd):
+        raw = f"raw-token-{index}"
+        cookie = signed_in_cookie(app, registration_id, version, raw)
+        body = urllib.parse.urlencode({"csrf_token": csrf.dumps(raw)}).encode()
+        request = urllib.request.Request(f"{server}/en/program/{SLUG}/join", data=body, method="POST", headers={
+            "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"{server}/en/program"})
+        requests.append(request)
+
+    start = threading.Barrier(len(requests))
+    statuses = []
+
+    def fire(request):
+        start.wait()
+        began = time.monotonic()
+        try:
+            status = opener.open(request, timeout=120).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        return status, time.monotonic() - began
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        results = list(pool.map(fire, requests))
+    statuses = [status for status, _ in results]
+    assert all(status == 303 for status in statuses), sorted(set(statuses))
+
+    with app.app_context():
+        target = db.session.scalar(select(Session).filter_by(slug=SLUG))
+        seated = db.session.scalars(select(Seat).filter_by(session_id=target.id, status="seated")).all()
+        waiting = db.session.scalars(select(Seat).filter_by(session_id=target.id, status="waiting")
+                                     .order_by(Seat.created_at, Seat.id)).all()
+        assert (len(seated), len(waiting)) == (CAPACITY, DELEGATES - CAPACITY)
+        assert (target.seats_taken, target.waitlist_length) == (CAPACITY, DELEGATES - CAPACITY)
+        assert len({seat.registration_id for seat in seated + waiting}) == DELEGATES
+        # Everyone seated asked before anyone who waits; the waitlist keeps arrival order.
+        assert max(s.created_at for s in seated) <= min(w.created_at for w in waiting)
+        assert [w.id for w in waiting] == sorted(w.id for w in waiting)
