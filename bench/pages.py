@@ -57,7 +57,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
     rows = []
-    with servers() as (hello, portal):
+    with servers() as (hello, portal, _):
         requests_per_second(hello + "/", 2)  # warm up both
         for path in args.paths:
             requests_per_second(portal + path, 2)

@@ -67,12 +67,19 @@ def gunicorn(app: str, env: dict, probe: str = "/"):
 
 
 @contextmanager
-def servers():
-    """The baseline and the portal, side by side; yields (hello_url, portal_url)."""
+def scratch_folder():
+    """A temporary folder for one measurement's database."""
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     try:
-        env = portal_environment(folder)
-        with gunicorn("bench.hello:app", env) as hello, gunicorn("wsgi:app", env, "/healthz") as portal:
-            yield hello, portal
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def servers():
+    """The baseline and the portal, side by side; yields (hello_url, portal_url, portal environment)."""
+    with scratch_folder() as folder:
+        env = portal_environment(folder)
+        with gunicorn("bench.hello:app", env) as hello, gunicorn("wsgi:app", env, "/healthz") as portal:
+            yield hello, portal, env

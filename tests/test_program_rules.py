@@ -174,6 +174,17 @@ def test_availability_answers_for_page_join_and_waitlist(ctx, make_delegate):
     assert services.availability(a, bo, services.places(bo)) == "waiting"
 
 
+def test_headsets_are_counted_by_listening_language(ctx, make_delegate):
+    s = small(ctx, "innovation-for-sustainable-economy", capacity=10)  # floor language: Mongolian
+    assert s.floor_language == "mn" and s.interpretation
+    for name, language, needs in (("ana", "en", True), ("bo", "en", False), ("cy", "mn", True), ("di", "en", True)):
+        delegate = make_delegate(name)
+        delegate.language, delegate.interpretation = language, needs
+        services.join(delegate, s)
+    assert services.headsets(s) == {"en": 2}
+    assert services.headsets(small(ctx, "new-strategies-and-alliances")) == {}  # no interpretation there
+
+
 def test_every_change_raises_the_program_version(ctx, make_delegate):
     before = ctx.program_version
     ana = make_delegate()

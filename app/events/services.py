@@ -19,3 +19,18 @@ def current_event() -> Event:
             raise NoEvent()
         g.event = event
     return event
+
+
+def current_program_version() -> tuple[int, int]:
+    """(event id, program version), read without loading the event: the cached program page needs no more."""
+    connection = db.engine.raw_connection()  # the driver's own connection: no ORM, no transaction events
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT id, program_version FROM events ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if row is None:
+        raise NoEvent()
+    return row[0], row[1]

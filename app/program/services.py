@@ -88,6 +88,23 @@ def availability(session: Session, registration: Registration | None, held: dict
     return "full" if session.is_full else "open"
 
 
+def headsets(session: Session) -> dict[str, int]:
+    """Interpretation headsets a session needs, by listening language.
+
+    A seated delegate who asked for interpretation listens in their registration's language;
+    those whose language is the floor language need none."""
+    if not session.interpretation:
+        return {}
+    rows = db.session.execute(
+        select(Registration.language, db.func.count())
+        .join(Seat, Seat.registration_id == Registration.id)
+        .where(Seat.session_id == session.id, Seat.status == Seat.SEATED, Registration.interpretation.is_(True),
+               Registration.language != session.floor_language)
+        .group_by(Registration.language)
+    )
+    return {language: count for language, count in rows}
+
+
 def lock_delegate(registration: Registration) -> None:
     """Serialise one delegate's sign-ups (two taps on two overlapping sessions at once)."""
     if db.session.get_bind().dialect.name == "postgresql":

@@ -1,9 +1,9 @@
 """Views of the program: the days at a glance, one session, the data feeds, joining and leaving."""
-from flask import abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from sqlalchemy import select
 
-from ..events.services import current_event
+from ..events.services import current_event, current_program_version
 from ..extensions import db
 from ..htmx import is_htmx, vary_on_htmx
 from ..registration.delegates import current_delegate, local_path
@@ -25,25 +25,28 @@ MESSAGES = {
 @bp.get("/<lang>/program")
 def program():
     """The program by day and time; parallel breakouts side by side (stacked on phones)."""
-    event = current_event()
     delegate = current_delegate()
     if delegate is None:
-        return anonymous_program(event)
-    return render_template("program/program.html", **program_context(event, delegate))
+        return anonymous_program()
+    return render_template("program/program.html", **program_context(current_event(), delegate))
 
 
-def anonymous_program(event):
-    """The same page for every signed-out reader: rendered once per program version and language."""
-    lang = str(get_locale())
-    etag = f"p{event.id}-{event.program_version}-{lang}"
+def anonymous_program():
+    """The same page for every signed-out reader: rendered once per program version and language.
+
+    Only the version is read per request; any join or leave raises it in its own transaction,
+    so the seats shown are never stale."""
+    event_id, version = current_program_version()
+    lang = g.lang
+    etag = f"p{event_id}-{version}-{lang}"
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
         cache = page_cache()
-        key = (event.id, event.program_version, lang)
+        key = (event_id, version, lang)
         body = cache.get(key)
         if body is None:
-            body = render_template("program/program.html", **program_context(event, None))
+            body = render_template("program/program.html", **program_context(current_event(), None))
             cache.put(key, body)
         response = make_response(body)
     response.set_etag(etag, weak=True)
