@@ -62,6 +62,7 @@ htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it 
 bench: install ## Measure pages against hello world (needs wrk); writes docs/benchmarks.md
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/program.py
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3

@@ -1,0 +1,113 @@
+"""The program on a phone: joining, leaving, switching and the waitlist, with and without JavaScript."""
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.program.models import Session
+from tests.browser.conftest import PHONE, axe_violations
+
+WORDS = {
+    "en": {"register": "Register", "join": "Join", "leave": "Leave this session", "seat": "You have a seat.",
+           "switch": "Switch to this session", "waitlist": "Join the waiting list", "waiting": "waiting list"},
+    "mn": {"register": "Бүртгүүлэх", "join": "Оролцох", "leave": "Оролцохоо цуцлах",
+           "seat": "Та энэ хуралдаанд бүртгэгдсэн байна.", "switch": "Энэ хуралдаанд шилжих",
+           "waitlist": "Хүлээлгийн жагсаалтад орох", "waiting": "хүлээлгийн жагсаалтад"},
+}
+
+
+def sign_up(page, live_server, email, lang):
+    page.goto(f"{live_server.url}/{lang}/register")
+    page.fill("#given_name", "Lin")
+    page.fill("#family_name", "Mei")
+    page.fill("#organisation", "Party")
+    page.select_option("#country", "TW")
+    page.fill("#email", email)
+    page.fill("#phone", "+886 912 345 678")
+    page.select_option("#language", lang)
+    page.check("#privacy_consent")
+    page.get_by_role("button", name=WORDS[lang]["register"]).click()
+    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+
+
+def card(page, slug):
+    return page.locator(f"#session-{slug}")
+
+
+def set_capacity(live_server, slug, capacity):
+    with live_server.app.app_context():
+        db.session.scalar(select(Session).filter_by(slug=slug)).capacity = capacity
+        db.session.commit()
+
+
+@pytest.mark.parametrize("lang", ["en", "mn"])
+def test_join_switch_and_leave_with_htmx(page, live_server, lang):
+    sign_up(page, live_server, f"program.{lang}@example.org", lang)
+    page.goto(f"{live_server.url}/{lang}/program")
+    assert axe_violations(page) == []
+    first, second = "developing-situation-in-asia", "new-strategies-and-alliances"
+    card(page, first).get_by_role("button", name=WORDS[lang]["join"]).click()
+    expect(card(page, first)).to_contain_text(WORDS[lang]["seat"])
+    expect(page.locator("#agenda-count")).to_contain_text("1")
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
+    # The parallel session offers a switch, and the switch frees the first seat.
+    page.reload()
+    card(page, second).get_by_role("button", name=WORDS[lang]["switch"]).click()
+    expect(card(page, second)).to_contain_text(WORDS[lang]["seat"])
+    page.reload()
+    expect(card(page, first).get_by_role("button", name=WORDS[lang]["switch"])).to_be_visible()
+    card(page, second).get_by_role("button", name=WORDS[lang]["leave"]).click()
+    expect(card(page, second).get_by_role("button", name=WORDS[lang]["join"])).to_be_visible()
+    page.reload()
+    expect(card(page, first).get_by_role("button", name=WORDS[lang]["join"])).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_join_and_leave_without_javascript(browser, live_server):
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    sign_up(page, live_server, "nojs.program@example.org", "mn")
+    page.goto(f"{live_server.url}/mn/program")
+    slug = "overcoming-poverty-and-exclusion"
+    card(page, slug).get_by_role("button", name=WORDS["mn"]["join"]).click()
+    expect(page).to_have_url(f"{live_server.url}/mn/program#session-{slug}")
+    expect(card(page, slug)).to_contain_text(WORDS["mn"]["seat"])
+    card(page, slug).get_by_role("button", name=WORDS["mn"]["leave"]).click()
+    expect(card(page, slug).get_by_role("button", name=WORDS["mn"]["join"])).to_be_visible()
+    context.close()
+
+
+def test_the_waitlist_and_its_promotion(browser, live_server):
+    slug = "parties-and-civil-society"
+    set_capacity(live_server, slug, 1)
+    try:
+        contexts = [browser.new_context(**PHONE) for _ in range(2)]
+        first, second = (c.new_page() for c in contexts)
+        sign_up(first, live_server, "seat.holder@example.org", "en")
+        sign_up(second, live_server, "in.line@example.org", "mn")
+        first.goto(f"{live_server.url}/en/program/{slug}")
+        second.goto(f"{live_server.url}/mn/program/{slug}")
+        # The second phone's page is now stale: it still offers a seat.
+        first.get_by_role("button", name="Join").click()
+        expect(first.locator(f"#session-{slug}")).to_contain_text("You have a seat.")
+        second.get_by_role("button", name=WORDS["mn"]["join"]).click()
+        expect(second.locator(f"#session-{slug}")).to_contain_text("Энэ хуралдааны суудал дүүрсэн байна.")
+        second.get_by_role("button", name=WORDS["mn"]["waitlist"]).click()
+        expect(second.locator(f"#session-{slug}")).to_contain_text("хүлээлгийн дугаар: 1")
+        assert axe_violations(second) == []
+        first.get_by_role("button", name="Leave this session").click()
+        # The freed seat went to the first in line, so the session is full again.
+        expect(first.get_by_role("button", name="Join the waiting list")).to_be_visible()
+        second.reload()
+        expect(second.locator(f"#session-{slug}")).to_contain_text(WORDS["mn"]["seat"])
+        for c in contexts:
+            c.close()
+    finally:
+        set_capacity(live_server, slug, 30)
+
+
+def test_signed_out_readers_are_sent_to_register(page, live_server):
+    page.goto(f"{live_server.url}/en/program/gender-working-group")
+    page.get_by_role("link", name="Register to join").click()
+    expect(page).to_have_url(f"{live_server.url}/en/register?next=/en/program/gender-working-group")
+    assert axe_violations(page) == []
