@@ -48,7 +48,7 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract():
     """Collect the messages from code and templates into messages.pot."""
-    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output",
              "-o", str(POT), "app")
 
 

@@ -39,11 +39,19 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_QUERY_STRING = 2048
 
+    # Host names the portal answers to (comma-separated): links in emails are built from the
+    # request's host, so in production a forged Host header must be refused.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # How many reverse proxies (nginx) stand in front: their X-Forwarded-* headers are believed.
+    FORWARDED_PROXIES = int(os.environ.get("FORWARDED_PROXIES", "0"))
+
     RATELIMIT_ENABLED = env_flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10/minute;100/hour")
     RATELIMIT_LINK = os.environ.get("RATELIMIT_LINK", "5/minute;30/hour")
+    # Field checks say whether an address is registered: enough for a person filling the form.
+    RATELIMIT_CHECK = os.environ.get("RATELIMIT_CHECK", "60/minute;300/hour")
 
     # A delegate's emailed link works this long; a fresh one can be requested any time.
     DELEGATE_LINK_MAX_AGE = int(os.environ.get("DELEGATE_LINK_MAX_AGE", str(30 * 24 * 3600)))

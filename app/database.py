@@ -4,7 +4,7 @@ SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys on
 POST request's transaction begun IMMEDIATE, so that a sign-up holds the write lock before it
 reads what it checks. PostgreSQL locks rows instead (see program.services.lock_sessions).
 """
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 
 from .extensions import db
@@ -21,8 +21,15 @@ def _on_connect(dbapi_connection, record):
 
 
 def _on_begin(connection):
-    writing = has_request_context() and request.method == "POST"
+    # Only the request's writing transaction takes the lock; reads after its commit (rendering,
+    # sending mail) must not hold the database while a mail server answers.
+    writing = has_request_context() and request.method == "POST" and not g.get("committed")
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _on_commit(connection):
+    if has_request_context():
+        g.committed = True
 
 
 def init_app(app: Flask) -> None:
@@ -31,3 +38,4 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "commit", _on_commit)

@@ -17,6 +17,9 @@ def checked_email(value: str) -> str:
     """The address as typed (trimmed, NFC), if its syntax is valid; no DNS lookup."""
     value = unicodedata.normalize("NFC", value.strip())
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        checked = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InvalidEmail(str(error)) from error
+    if len(canonical_email(checked)) > 254:  # case folding can lengthen an address
+        raise InvalidEmail("too long")
+    return checked

@@ -2,9 +2,10 @@
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from .events.services import NoEvent
+from .htmx import is_htmx
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -22,11 +23,21 @@ FALLBACK = (_l("Something went wrong"), _l("Something went wrong on our side. Pl
 
 def render_error(status: int, message=None):
     title, text = MESSAGES.get(status, FALLBACK)
-    return render_template("errors/error.html", status=status, title=title, message=message or text), status
+    headers = {}
+    if is_htmx():
+        # An error page replaces the whole page, not the fragment htmx meant to swap.
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
+    body = render_template("errors/error.html", status=status, title=title, message=message or text)
+    return body, status, headers
 
 
 def _http_error(error: HTTPException):
     return render_error(error.code or 500)
+
+
+def _untrusted_host(error: SecurityError):
+    # No page can be built for a host the portal does not serve (its links would point there).
+    return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _csrf_error(error: CSRFError):
@@ -42,6 +53,7 @@ def _server_error(error: Exception):
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NoEvent, _no_event)

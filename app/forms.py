@@ -1,7 +1,7 @@
 """What every form shares: WTForms' own messages through our catalogs, and clean text input."""
 import unicodedata
 
-from flask_babel import get_locale, get_translations, lazy_gettext as _l
+from flask_babel import get_locale, get_translations, lazy_gettext as _l, lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
@@ -12,14 +12,14 @@ from .i18n.collation import country_options
 
 # WTForms' built-in messages that a delegate can meet, so that the catalogs carry them.
 WTFORMS_MESSAGES = (
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
     _l("Not a valid date value."),
     _l("Not a valid time value."),
     _l("Not a valid choice."),
     _l("Not a valid integer value."),
     _l("This field is required."),
     _l("Invalid Choice: could not coerce."),
-    _l("'%(value)s' is not a valid choice for this field."),
-    _l("'%(value)s' are not valid choices for this field."),
 )
 
 # Bidirectional overrides and isolates can make a name display as something else; U+FFFD
@@ -80,9 +80,9 @@ def clean_block(value):
 
 
 def no_control_characters(form, field):
-    """Refuse invisible control characters (NUL, bidi overrides) that no one types on purpose."""
+    """Refuse invisible control characters (NUL, bidi overrides, line breaks in a one-line field)."""
     text = field.data or ""
-    allowed = {"\n", "\t"}
+    allowed = {"\n", "\t"} if field.type == "TextAreaField" else set()
     for char in text:
         if (unicodedata.category(char) == "Cc" and char not in allowed) or char in REFUSED:
             raise ValidationError(_l("Please remove the invisible control characters."))

@@ -1,5 +1,6 @@
 """Security headers on every response, and limits on what a request may carry."""
 from flask import Flask, abort, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
 
@@ -42,12 +43,14 @@ def _add_headers(response):
 
 
 def init_app(app: Flask) -> None:
-    if app.config["PORTAL_ENV"] == "production" and app.config["SECRET_KEY"] in (
-        None,
-        "",
-        "dev-only-not-secret",
-    ):
-        raise RuntimeError("SECRET_KEY must be set when PORTAL_ENV=production")
+    if app.config["PORTAL_ENV"] == "production":
+        if app.config["SECRET_KEY"] in (None, "", "dev-only-not-secret"):
+            raise RuntimeError("SECRET_KEY must be set when PORTAL_ENV=production")
+        if not app.config["TRUSTED_HOSTS"]:
+            raise RuntimeError("TRUSTED_HOSTS must be set when PORTAL_ENV=production")
+    if app.config["FORWARDED_PROXIES"]:
+        count = app.config["FORWARDED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config["CSP"] = content_security_policy(app.config["HTMX_FROM_CDN"])
     app.before_request(_check_request_size)
     app.after_request(_add_headers)

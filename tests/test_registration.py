@@ -318,3 +318,70 @@ def test_the_chosen_country_stays_chosen_after_an_error(client, open_registratio
     html = register(client, lang="mn", email="bad", country="NG", nationality="KE").get_data(as_text=True)
     assert '<option value="NG" selected>' in html
     assert '<option value="KE" selected>' in html
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\t/evil.example", "/\n/evil.example", "https://evil.example/",
+                                    "/\\evil.example", "javascript:alert(1)", "/ /evil.example"])
+def test_next_never_leaves_the_site(app, client, open_registration, target):
+    token = csrf_token(client.get("/en/register").get_data(as_text=True))
+    from urllib.parse import quote
+
+    response = client.post(f"/en/register?next={quote(target)}", data=registration_form(csrf_token=token))
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/en/me"
+
+
+def test_a_cancelled_registration_cannot_be_taken_over(app, client, open_registration, mailbox):
+    register(client)
+    page = client.get("/en/me/cancel").get_data(as_text=True)
+    client.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
+    intruder = app.test_client()
+    response = register(intruder, given_name="Mallory")
+    assert response.headers["Location"] == "/en/me/link/sent?reason=registered"
+    assert stored(app)[0].given_name == "Ana"
+    assert intruder.get("/en/me").status_code == 303
+
+
+def test_passport_details_are_not_shown_back_on_the_edit_form(app, client, open_registration):
+    register(client, visa_letter="y", nationality="ES", passport_number="X1234567",
+             date_of_birth="1980-01-02", passport_expiry="2030-01-01")
+    page = client.get("/en/me/edit").get_data(as_text=True)
+    assert "X1234567" not in page and "1980-01-02" not in page
+    assert "Your passport details are on file." in page
+    data = registration_form(organisation="Changed", visa_letter="y", csrf_token=csrf_token(page))
+    assert client.post("/en/me/edit", data=data).status_code == 303
+    registration = stored(app)[0]
+    assert registration.passport_number == "X1234567" and registration.organisation == "Changed"
+
+
+def test_one_line_fields_refuse_line_breaks(app, client, open_registration):
+    response = register(client, given_name="Ana\nClick http://evil.example")
+    assert response.status_code == 422
+    assert count(app) == 0
+
+
+def test_repeated_days_are_stored_once_and_dates_stay_near_the_event(app, client, open_registration):
+    assert register(client, arrival_date="0001-01-01").status_code == 422
+    assert register(client, departure_date="9999-12-31").status_code == 422
+    response = register(client, days=["2017-05-25", "2017-05-25"], arrival_date="2017-05-24")
+    assert response.status_code == 303
+    assert stored(app)[0].days == ["2017-05-25"]
+
+
+def test_the_newsletter_box_starts_a_double_opt_in(app, client, open_registration, mailbox):
+    register(client, newsletter="y")
+    subjects = [m["Subject"] for m in mailbox.messages]
+    assert subjects == ["We have received your registration", "Please confirm your subscription"]
+
+
+def test_my_page_lists_my_sessions(app, client, open_registration):
+    register(client)
+    page = client.get("/en/program/gender-working-group").get_data(as_text=True)
+    client.post("/en/program/gender-working-group/join", data={"csrf_token": csrf_token(page)})
+    html = client.get("/en/me").get_data(as_text=True)
+    assert "My sessions" in html and "working group on Gender" in html and "You have a seat." in html
+
+
+def test_an_invalid_choice_is_explained_in_mongolian(client, open_registration):
+    html = register(client, lang="mn", days=["2017-05-30"]).get_data(as_text=True)
+    assert "гэсэн сонголт энэ талбарт буруу байна" in html

@@ -63,11 +63,12 @@ def test_addresses_compare_in_unicode_nfc(ctx):
         services.register(ctx, data(email=decomposed), OPEN)
 
 
-def test_a_cancelled_registration_can_register_again(ctx):
+def test_a_cancelled_registration_is_not_overwritten_by_a_new_form(ctx):
     first = services.register(ctx, data(), OPEN)
     services.cancel(first, OPEN)
-    again = services.register(ctx, data(organisation="SPD"), OPEN)
-    assert again.id == first.id and again.status == "pending" and again.organisation == "SPD"
+    with pytest.raises(services.AlreadyRegistered):
+        services.register(ctx, data(organisation="Someone else"), OPEN)
+    assert first.organisation == "PSOE" and first.status == "cancelled"
 
 
 def test_passport_data_is_kept_only_with_a_visa_letter(ctx):

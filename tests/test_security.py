@@ -45,7 +45,7 @@ def test_htmx_from_cdn_off_serves_the_local_copy_only(migrated_database, tmp_pat
 def test_production_requires_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig, {"SECRET_KEY": "dev-only-not-secret"})
+        create_app(ProductionConfig, {"SECRET_KEY": "dev-only-not-secret", "TRUSTED_HOSTS": ["x"]})
 
 
 def test_production_cookies_are_secure(migrated_database):
@@ -53,7 +53,8 @@ def test_production_cookies_are_secure(migrated_database):
 
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)},
+        {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": ["localhost"],
+         "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)},
     )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     response = app.test_client().get("/healthz")
@@ -85,3 +86,23 @@ def test_post_to_a_page_is_refused_without_a_500(client, event):
 def test_huge_headers_do_not_break_a_page(client, event):
     response = client.get("/mn/", headers={"X-Filler": "z" * 16000, "Cookie": "lang=" + "m" * 4000})
     assert response.status_code == 200
+
+
+def test_production_requires_trusted_hosts(migrated_database):
+    from tests.conftest import database_url
+
+    with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
+        create_app(ProductionConfig, {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": None,
+                                      "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)})
+
+
+def test_a_forged_host_is_refused_when_hosts_are_configured(app, client, event):
+    app.config["TRUSTED_HOSTS"] = ["portal.example.org"]
+    assert client.get("/en/", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/en/", headers={"Host": "portal.example.org"}).status_code == 200
+
+
+def test_the_cached_program_page_is_kept_per_host(client, event):
+    client.get("/en/program", headers={"Host": "evil.example"})
+    html = client.get("/en/program").get_data(as_text=True)
+    assert "evil.example" not in html

@@ -63,8 +63,10 @@ def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
 
 
 def confirm(subscriber: Subscriber) -> None:
-    """The subscriber confirmed their address: they will get the newsletter."""
-    if not subscriber.is_confirmed:
+    """The subscriber confirmed their address: they will get the newsletter.
+
+    An old confirmation link does not undo a later unsubscribe."""
+    if subscriber.status == Subscriber.PENDING:
         subscriber.status = Subscriber.CONFIRMED
         subscriber.confirmed_at = utcnow()
     db.session.flush()
@@ -74,3 +76,13 @@ def unsubscribe(subscriber: Subscriber) -> None:
     """Stop sending to this subscriber."""
     subscriber.status = Subscriber.UNSUBSCRIBED
     db.session.flush()
+
+
+def forget(event: Event, email: str) -> None:
+    """Delete the subscription of an address (the person erased their data)."""
+    subscriber = db.session.scalar(
+        select(Subscriber).filter_by(event_id=event.id, email_key=canonical_email(email))
+    )
+    if subscriber is not None:
+        db.session.delete(subscriber)
+        db.session.flush()

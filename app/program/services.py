@@ -54,8 +54,9 @@ def sessions(event: Event) -> list[Session]:
 
 
 def places(registration: Registration) -> dict[int, Seat]:
-    """The delegate's seats and waitlist places, by session id."""
-    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration.id))
+    """The delegate's seats and waitlist places, by session id (as stored now, not as cached)."""
+    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration.id)
+                               .execution_options(populate_existing=True))
     return {seat.session_id: seat for seat in seats}
 
 
@@ -131,6 +132,8 @@ def join(registration: Registration, session: Session, want: str | None = None, 
     overlapping = [seat for seat in held.values() if seat.session_id != session.id]
     locked = lock_sessions([session.id, *(seat.session_id for seat in overlapping)])
     session = locked[session.id]
+    held = places(registration)  # again, under the locks: a promotion may have changed a status
+    overlapping = [seat for seat in held.values() if seat.session_id != session.id and seat.session_id in locked]
     if session.id in held:
         return held[session.id], []  # a double tap: one place
     if not registration.is_active:
@@ -173,11 +176,12 @@ def leave(registration: Registration, session: Session) -> list[Seat]:
 def release_all(registration: Registration) -> list[Seat]:
     """Free every place a delegate holds (their registration was cancelled or erased)."""
     lock_delegate(registration)
-    held = places(registration)
-    locked = lock_sessions(held)
+    locked = lock_sessions(places(registration))
+    held = places(registration)  # under the locks
     promoted = []
     for session_id, seat in held.items():
-        promoted += _release(seat, locked[session_id])
+        if session_id in locked:
+            promoted += _release(seat, locked[session_id])
     return promoted
 
 

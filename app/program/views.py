@@ -43,7 +43,7 @@ def anonymous_program():
         response = make_response("", 304)
     else:
         cache = page_cache()
-        key = (event_id, version, lang)
+        key = (event_id, version, lang, request.host)
         body = cache.get(key)
         if body is None:
             body = render_template("program/program.html", **program_context(current_event(), None))

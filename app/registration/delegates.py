@@ -1,5 +1,6 @@
 """Which delegate a device is signed in as: a signed, HttpOnly session cookie."""
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import g, redirect, session, url_for
 
@@ -42,7 +43,15 @@ def delegate_required(view):
 
 
 def local_path(value: str | None) -> str | None:
-    """`value` if it is a path on this site (a safe place to send the delegate back to)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
+    """`value` if it is a path on this site (a safe place to send the delegate back to), else None.
+
+    Browsers and Werkzeug drop tabs and newlines, so `/\t/evil.example` would become a link
+    to another site: any whitespace or control character disqualifies a value."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return None
+    if any(char.isspace() or ord(char) < 32 or char == "\\" for char in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value

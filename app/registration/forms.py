@@ -146,17 +146,29 @@ class RegistrationForm(PortalForm):
             field.data = to_latin(own)
             raise ValidationError(_l("Please check the spelling as in your passport."))
 
+    def _near_the_event(self, field):
+        """Travel and hotel dates fall within a month of the conference."""
+        if field.data and not (self.event.starts_on - timedelta(days=30) <= field.data
+                               <= self.event.ends_on + timedelta(days=30)):
+            raise ValidationError(_l("Enter a date within a month of the conference."))
+
+    def validate_arrival_date(self, field):
+        self._near_the_event(field)
+
     def validate_departure_date(self, field):
+        self._near_the_event(field)
         if field.data and self.arrival_date.data and field.data < self.arrival_date.data:
             raise ValidationError(_l("Departure must be after arrival."))
 
     def validate_hotel_check_in(self, field):
         if self.hotel_needed.data and not field.data:
             raise ValidationError(REQUIRED)
+        self._near_the_event(field)
 
     def validate_hotel_check_out(self, field):
         if self.hotel_needed.data and not field.data:
             raise ValidationError(REQUIRED)
+        self._near_the_event(field)
         if field.data and self.hotel_check_in.data and field.data <= self.hotel_check_in.data:
             raise ValidationError(_l("Check-out must be after check-in."))
 
@@ -165,22 +177,26 @@ class RegistrationForm(PortalForm):
             raise ValidationError(REQUIRED)
 
     def validate_nationality(self, field):
-        if self.visa_letter.data and not field.data:
+        self._passport_required(field)
+
+    # On the edit form, passport details already on file are never shown again (only hosts see
+    # them); left empty, they stay as stored.
+    passport_on_file = False
+
+    def _passport_required(self, field):
+        if self.visa_letter.data and not field.data and not self.passport_on_file:
             raise ValidationError(REQUIRED)
 
     def validate_passport_number(self, field):
-        if self.visa_letter.data and not field.data:
-            raise ValidationError(REQUIRED)
+        self._passport_required(field)
 
     def validate_date_of_birth(self, field):
-        if self.visa_letter.data and not field.data:
-            raise ValidationError(REQUIRED)
+        self._passport_required(field)
         if field.data and not date(1900, 1, 1) <= field.data <= self.event.starts_on:
             raise ValidationError(_l("Enter a valid date."))
 
     def validate_passport_expiry(self, field):
-        if self.visa_letter.data and not field.data:
-            raise ValidationError(REQUIRED)
+        self._passport_required(field)
         if field.data and field.data <= self.event.ends_on:
             raise ValidationError(_l("The passport must be valid after the conference."))
 
@@ -189,9 +205,14 @@ class RegistrationForm(PortalForm):
         data = {name: field.data for name, field in self._fields.items()
                 if name not in ("csrf_token", "privacy_consent")}
         data.setdefault("email", None)
+        data["days"] = sorted(set(data["days"] or []))
         data["arrival_flight"] = (data["arrival_flight"] or "").replace(" ", "").upper()
         data["departure_flight"] = (data["departure_flight"] or "").replace(" ", "").upper()
         data["passport_number"] = (data["passport_number"] or "").upper()
+        if self.passport_on_file and data["visa_letter"]:
+            for name in ("nationality", "passport_number", "date_of_birth", "passport_expiry"):
+                if not data[name]:
+                    del data[name]  # keep what is on file
         if data["email"] is None:
             del data["email"]
         for name in ("position", "dietary_needs", "accessibility_needs", "passport_given_name",

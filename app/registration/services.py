@@ -53,14 +53,14 @@ def register(event: Event, data: dict, now: datetime) -> Registration:
     if not event.registration_is_open(now):
         raise RegistrationClosed()
     existing = find(event, data["email"])
-    if existing is not None and existing.is_active:
+    if existing is not None:
+        # Cancelled or declined too: only the emailed link opens it, never a new form.
         raise AlreadyRegistered(existing)
-    registration = existing or Registration(event_id=event.id)
+    registration = Registration(event_id=event.id)
     _apply(registration, data, now)
     registration.status = Registration.PENDING
-    registration.cancelled_at = None
     registration.privacy_consent_at = now
-    registration.created_at = registration.created_at or now
+    registration.created_at = now
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -96,9 +96,11 @@ def erase(registration: Registration, now: datetime) -> list:
     """Delete the delegate's personal data, keeping only anonymous counts for the hosts.
 
     Their seats go to the waitlists; returns the promoted places."""
+    from ..newsletter.services import forget
     from ..program.services import release_all
 
     promoted = release_all(registration)
+    forget(db.session.get(Event, registration.event_id), registration.email)
     for name in FIELDS:
         if name in KEPT_WHEN_ERASED:
             continue
@@ -115,7 +117,7 @@ def erase(registration: Registration, now: datetime) -> list:
 
 def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> int:
     """Delete passport data once the event is `days_after_event` days past; returns how many were purged."""
-    if now.date() < event.ends_on + timedelta(days=days_after_event):
+    if now.astimezone(event.tz).date() < event.ends_on + timedelta(days=days_after_event):
         return 0
     purged = 0
     for registration in db.session.scalars(select(Registration).filter_by(event_id=event.id)):

@@ -8,6 +8,8 @@ from .. import clock, mail
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, see_other, vary_on_htmx
+from ..newsletter import services as newsletter
+from ..newsletter.views import send_confirmation
 from ..program.notify import tell_promoted
 from . import bp, services
 from .delegates import current_delegate, delegate_required, local_path, sign_in, sign_out
@@ -22,6 +24,8 @@ def register():
     """The registration form; a valid one is stored, signs the delegate in and is confirmed by email."""
     event = current_event()
     if not event.registration_is_open(clock.now()):
+        if is_htmx():
+            return see_other(url_for("registration.register"))
         return render_template("registration/closed.html", event=event), 403 if request.method == "POST" else 200
     form = RegistrationForm(event, language=str(get_locale()),
                             days=[day for day, _ in RegistrationForm.day_choices(event)])
@@ -34,13 +38,19 @@ def register():
         return see_other(url_for("registration.link_sent", reason="registered"))
     except services.RegistrationClosed:
         return render_template("registration/closed.html", event=event), 403
+    subscriber = None
+    if registration.newsletter:
+        subscriber = newsletter.subscribe(event, registration.email, registration.language)
     db.session.commit()
     sign_in(registration)
     send_link(registration, template="registration_received")
+    if subscriber is not None:
+        send_confirmation(event, subscriber)  # double opt-in, as for any subscriber
     return see_other(local_path(request.args.get("next")) or url_for("registration.me"))
 
 
 @bp.post("/<lang>/register/check")
+@limiter.limit(lambda: current_app.config["RATELIMIT_CHECK"])
 def check_field():
     """HTMX: check the one field the delegate just left, with the rest of the form as context."""
     event = current_event()
@@ -70,7 +80,8 @@ def me():
         return redirect(url_for("registration.request_link"), code=303)
     event = current_event()
     return render_template("registration/me.html", event=event, registration=registration,
-                           can_edit=event.registration_is_open(clock.now()) and registration.is_active)
+                           can_edit=event.registration_is_open(clock.now()) and registration.is_active,
+                           places=my_places(registration))
 
 
 @bp.get("/<lang>/me/link/<token>")
@@ -116,14 +127,24 @@ def edit():
     event = current_event()
     registration = current_delegate()
     if not event.registration_is_open(clock.now()) or not registration.is_active:
+        if is_htmx():
+            return see_other(url_for("registration.me"))
         return render_template("registration/closed.html", event=event), 403
     form = RegistrationForm(event, obj=registration)
     # The address is the one the private link goes to, and consent was given at registration.
     del form.email
     del form.privacy_consent
+    form.passport_on_file = registration.has_passport_data
+    if not form.is_submitted():
+        for name in ("nationality", "passport_number", "date_of_birth", "passport_expiry"):
+            form[name].data = None
     if not form.validate_on_submit():
         return render_form(event, form, editing=True)
-    services.update(registration, form.registration_data(), clock.now())
+    try:
+        services.update(registration, form.registration_data(), clock.now())
+    except services.RegistrationClosed:
+        db.session.rollback()
+        return render_template("registration/closed.html", event=event), 403
     db.session.commit()
     return see_other(url_for("registration.me", saved=1))
 
@@ -172,6 +193,14 @@ def signout():
     """Forget the delegate on this device."""
     sign_out()
     return redirect(url_for("public.home"), code=303)
+
+
+def my_places(registration):
+    """The delegate's seats and waitlist places in time order, with their place in line."""
+    from ..program.services import places, waitlist_position
+
+    held = sorted(places(registration).values(), key=lambda seat: seat.session.starts_at)
+    return [(seat, waitlist_position(seat) if seat.status == "waiting" else None) for seat in held]
 
 
 def render_form(event, form, editing=False):
