@@ -26,18 +26,19 @@ def home():
 @bp.get("/<lang>/info")
 def info():
     """Technical details: venue, travel, visas, hotels, weather, money, contacts."""
-    event = current_event()
-    page = event.page("info")
-    if page is None:
-        abort(404)
-    return render_template("public/page.html", event=event, page=page)
+    return content_page("info")
 
 
 @bp.get("/<lang>/privacy")
 def privacy():
     """The privacy notice."""
+    return content_page("privacy")
+
+
+def content_page(slug: str):
+    """One of the event's content pages, in the reader's language."""
     event = current_event()
-    page = event.page("privacy")
+    page = event.page(slug)
     if page is None:
         abort(404)
     return render_template("public/page.html", event=event, page=page)
