@@ -137,6 +137,17 @@ def test_plenaries_and_invitation_only_meetings_take_no_sign_ups(ctx, make_deleg
     assert seat.status == "seated"
 
 
+
+def test_an_invitation_respects_overlaps(ctx, make_delegate):
+    steering = session(ctx, "steering-committee")
+    gender = small(ctx, "gender-working-group", capacity=10)
+    gender.starts_at, gender.ends_at = steering.starts_at, steering.ends_at  # moved to the same time
+    bo = make_delegate("bo")
+    services.join(bo, gender)
+    with pytest.raises(services.TimeConflict):
+        services.invite(bo, steering)
+
+
 def test_a_cancelled_registration_frees_every_seat(ctx, make_delegate):
     s = small(ctx, capacity=1)
     ana, bo = make_delegate("ana"), make_delegate("bo")

@@ -154,12 +154,15 @@ def join(registration: Registration, session: Session, want: str | None = None, 
 
 
 def invite(registration: Registration, session: Session) -> Seat:
-    """Hosts give a delegate a seat in an invitation-only meeting (capacity still holds)."""
+    """Hosts give a delegate a seat in an invitation-only meeting (capacity and overlaps still hold)."""
     lock_delegate(registration)
     session = lock_sessions([session.id])[session.id]
-    existing = places(registration).get(session.id)
-    if existing is not None:
-        return existing
+    held = places(registration)
+    if session.id in held:
+        return held[session.id]
+    conflicts = [seat for seat in held.values() if seat.session.overlaps(session)]
+    if conflicts:
+        raise TimeConflict(session, conflicts[0].session)
     return _place(registration, session)
 
 
