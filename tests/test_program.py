@@ -203,3 +203,16 @@ def test_my_agenda_ics(app, delegate):
     assert "The developing situation in Asian countries" in body
     assert "New strategies" not in body
     assert "TZID:Asia/Ulaanbaatar" in body
+
+
+def test_the_emailed_link_brings_a_signed_out_delegate_back_to_the_session(app, client, open_registration, mailbox):
+    register(client, email="back@example.org")
+    phone = app.test_client()
+    card = phone.get(f"/en/program/{SLUG}").get_data(as_text=True)
+    assert f'href="/en/me/link?next=/en/program/{SLUG}"' in card
+    page = phone.get(f"/en/me/link?next=/en/program/{SLUG}").get_data(as_text=True)
+    phone.post(f"/en/me/link?next=/en/program/{SLUG}", data={"email": "back@example.org", "csrf_token": csrf_token(page)})
+    link = links_in(mailbox.text())[0]
+    response = phone.get(link)
+    assert response.headers["Location"] == f"/en/program/{SLUG}"
+    assert "Join" in phone.get(f"/en/program/{SLUG}").get_data(as_text=True)

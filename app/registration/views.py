@@ -94,7 +94,7 @@ def follow_link(token):
         form = LinkRequestForm()
         return render_template("registration/invalid_link.html", event=current_event(), form=form), 400
     sign_in(registration)
-    return redirect(url_for("registration.me"), code=303)
+    return redirect(local_path(request.args.get("next")) or url_for("registration.me"), code=303)
 
 
 @bp.route("/<lang>/me/link", methods=["GET", "POST"])
@@ -108,7 +108,8 @@ def request_link():
             422 if form.is_submitted() else 200)
     registration = services.find(event, form.email.data)
     if registration is not None and not registration.is_erased:
-        send_link(registration)
+        # The link brings the delegate back to where they were (a session they wanted to join).
+        send_link(registration, next_path=local_path(request.args.get("next")))
     return redirect(url_for("registration.link_sent"), code=303)
 
 
@@ -209,11 +210,11 @@ def render_form(event, form, editing=False):
     return render_template(template, event=event, form=form, editing=editing), status
 
 
-def send_link(registration, template="registration_link") -> bool:
+def send_link(registration, template="registration_link", next_path=None) -> bool:
     """Email the delegate their private link in their language; False if the mail server refused."""
     event = current_event()
     link = url_for("registration.follow_link", lang=registration.language,
-                   token=services.link_token(registration), _external=True)
+                   token=services.link_token(registration), next=next_path, _external=True)
     try:
         mail.send(registration.email, template, registration.language, event=event,
                   registration=registration, link=link)
