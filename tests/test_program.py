@@ -216,3 +216,41 @@ def test_the_emailed_link_brings_a_signed_out_delegate_back_to_the_session(app, 
     response = phone.get(link)
     assert response.headers["Location"] == f"/en/program/{SLUG}"
     assert "Join" in phone.get(f"/en/program/{SLUG}").get_data(as_text=True)
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends through SQLAlchemy."""
+
+    def __init__(self, app):
+        from sqlalchemy import event as sa_event
+
+        with app.app_context():
+            self.engine = db.engine
+        self.count = 0
+        sa_event.listen(self.engine, "before_cursor_execute", self.tick)
+
+    def tick(self, *args):
+        self.count += 1
+
+    def close(self):
+        from sqlalchemy import event as sa_event
+
+        sa_event.remove(self.engine, "before_cursor_execute", self.tick)
+
+
+def test_the_program_page_needs_few_queries_however_many_sessions(app, delegate):
+    post(delegate, f"/program/{SLUG}/join")
+    counter = QueryCounter(app)
+    try:
+        delegate.get("/en/program")
+        signed_in = counter.count
+        counter.count = 0
+        anonymous = app.test_client()
+        anonymous.get("/mn/program")  # renders and caches
+        counter.count = 0
+        anonymous.get("/mn/program")  # from the page cache: only the version is read, by the driver
+        cached = counter.count
+    finally:
+        counter.close()
+    assert signed_in <= 5, signed_in  # event, delegate, sessions, places, and one spare: not one per session
+    assert cached == 0
