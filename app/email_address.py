@@ -1,4 +1,5 @@
 """Email addresses as one registration or subscription knows them: NFC, case-insensitive."""
+import hashlib
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,6 +12,11 @@ class InvalidEmail(ValueError):
 def canonical_email(value: str) -> str:
     """The address a person is known by: trimmed, Unicode NFC, case folded."""
     return unicodedata.normalize("NFC", value.strip()).casefold()
+
+
+def address_fingerprint(email_key: str) -> str:
+    """A short digest of an address for signed links: binds the link without showing the address."""
+    return hashlib.sha256(email_key.encode("utf-8")).hexdigest()[:16]
 
 
 def checked_email(value: str) -> str:

@@ -139,3 +139,13 @@ def test_mongolian_names_get_a_passport_spelling(cyrillic, latin):
 
 def test_accented_latin_names_need_no_passport_spelling():
     assert is_latin("José Ñúñez-Øberg")
+
+
+def test_a_link_does_not_show_the_address(ctx):
+    import base64
+
+    registration = services.register(ctx, data(email="private.person@example.org"), OPEN)
+    db.session.commit()
+    payload = services.link_token(registration).split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"private.person" not in decoded

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..email_address import canonical_email
+from ..email_address import address_fingerprint, canonical_email
 from ..events.models import Event
 from ..extensions import db
 from ..timestamps import utcnow
@@ -23,17 +23,17 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 def token_for(subscriber: Subscriber, purpose: str) -> str:
     """A signed link token bound to the subscriber and their address."""
-    return _serializer(purpose).dumps([subscriber.id, subscriber.email_key])
+    return _serializer(purpose).dumps([subscriber.id, address_fingerprint(subscriber.email_key)])
 
 
 def subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Subscriber:
     """The subscriber a link token names, if it is genuine (and, for confirmations, fresh)."""
     try:
-        subscriber_id, email_key = _serializer(purpose).loads(token, max_age=max_age)
+        subscriber_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
     except (BadData, TypeError, ValueError) as error:
         raise InvalidLink() from error
     subscriber = db.session.get(Subscriber, subscriber_id) if isinstance(subscriber_id, int) else None
-    if subscriber is None or subscriber.email_key != email_key:
+    if subscriber is None or address_fingerprint(subscriber.email_key) != fingerprint:
         raise InvalidLink()
     return subscriber
 

@@ -6,7 +6,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..email_address import canonical_email
+from ..email_address import address_fingerprint, canonical_email
 from ..events.models import Event
 from ..extensions import db
 from .models import Registration
@@ -147,20 +147,20 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def link_token(registration: Registration) -> str:
     """The token in a delegate's private link: bound to this registration, its address and version."""
-    return _serializer().dumps([registration.id, registration.email_key, registration.link_version])
+    return _serializer().dumps([registration.id, address_fingerprint(registration.email_key), registration.link_version])
 
 
 def registration_from_link(token: str, max_age: int) -> Registration:
     """The registration a private link names, if genuine, fresh and still current."""
     try:
         payload = _serializer().loads(token, max_age=max_age)
-        registration_id, email_key, version = payload
+        registration_id, fingerprint, version = payload
     except (BadData, TypeError, ValueError) as error:
         raise InvalidLink() from error
     registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
     if (
         registration is None
-        or registration.email_key != email_key
+        or address_fingerprint(registration.email_key) != fingerprint
         or registration.link_version != version
         or registration.is_erased
     ):
