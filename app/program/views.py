@@ -115,10 +115,15 @@ def signup(slug, action):
     return redirect(back_to(slug), code=303)
 
 
+def heading_level(slug) -> int:
+    """The card's heading level where the form came from: 2 on the session's own page, 3 in the program."""
+    return 2 if (request.form.get("next") or "").endswith(f"/program/{slug}") else 3
+
+
 def card_context(event, found, delegate, error=None, message=None):
     held = services.places(delegate) if delegate else {}
     place = held.get(found.id)
-    return dict(event=event, s=found, delegate=delegate, held=held,
+    return dict(event=event, s=found, delegate=delegate, held=held, heading_level=heading_level(found.slug),
                 state=services.availability(found, delegate, held),
                 position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None,
                 error=error, message=message,

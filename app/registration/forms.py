@@ -56,7 +56,8 @@ class RegistrationForm(PortalForm):
     email = EmailField(_l("Email address"), [required(), at_most(254)],
                        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"}, **LINE)
     phone = TelField(_l("Mobile phone"), [required(), at_most(32)], render_kw={"autocomplete": "tel"}, **LINE)
-    language = SelectField(_l("Language for messages"), [required()])
+    # A choice is always made (the page's language), so no empty "required" placeholder.
+    language = SelectField(_l("Language for messages"), [required()], render_kw={"required": False})
 
     # Attendance and travel
     days = CheckboxesField(_l("Days you attend"), [InputRequired(message=_l("Choose at least one day."))])
