@@ -113,3 +113,15 @@ def axe_violations(page) -> list[str]:
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
+
+
+def fill_the_form(page, email, lang, country="NG", phone="+234 802 123 4567"):
+    """What a delegate types into the registration form (given name Amara, family name Okafor)."""
+    page.fill("#given_name", "Amara")
+    page.fill("#family_name", "Okafor")
+    page.fill("#organisation", "Progressive Party")
+    page.select_option("#country", country)
+    page.fill("#email", email)
+    page.fill("#phone", phone)
+    page.select_option("#language", lang)
+    page.check("#privacy_consent")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.program.models import Session
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, fill_the_form
 
 WORDS = {
     "en": {"register": "Register", "join": "Join", "leave": "Leave this session", "seat": "You have a seat.",
@@ -18,14 +18,7 @@ WORDS = {
 
 def sign_up(page, live_server, email, lang):
     page.goto(f"{live_server.url}/{lang}/register")
-    page.fill("#given_name", "Lin")
-    page.fill("#family_name", "Mei")
-    page.fill("#organisation", "Party")
-    page.select_option("#country", "TW")
-    page.fill("#email", email)
-    page.fill("#phone", "+886 912 345 678")
-    page.select_option("#language", lang)
-    page.check("#privacy_consent")
+    fill_the_form(page, email, lang, country="TW", phone="+886 912 345 678")
     page.get_by_role("button", name=WORDS[lang]["register"]).click()
     expect(page).to_have_url(f"{live_server.url}/{lang}/me")
 

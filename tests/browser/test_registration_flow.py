@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, fill_the_form
 
 TEXT = {
     "en": {"register": "Register", "me": "My registration", "invalid_email": "Enter a valid email address.",
@@ -12,17 +12,6 @@ TEXT = {
     "mn": {"register": "Бүртгүүлэх", "me": "Миний бүртгэл", "invalid_email": "Зөв цахим шуудангийн хаяг оруулна уу.",
            "closed": "Бүртгэл хаагдсан байна.", "inbox": "Цахим шуудангаа шалгана уу"},
 }
-
-
-def fill_the_form(page, email, lang):
-    page.fill("#given_name", "Amara")
-    page.fill("#family_name", "Okafor")
-    page.fill("#organisation", "Progressive Party")
-    page.select_option("#country", "NG")
-    page.fill("#email", email)
-    page.fill("#phone", "+234 802 123 4567")
-    page.select_option("#language", lang)
-    page.check("#privacy_consent")
 
 
 @pytest.mark.parametrize("lang", ["en", "mn"])
