@@ -2,7 +2,7 @@
 import smtplib
 import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -23,7 +23,7 @@ def send(to: str, template: str, language: str, headers: dict | None = None, **c
     subject, text, html = render_message(template, language, **context)
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender(context.get("event"), language)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="portal.local")
@@ -34,6 +34,14 @@ def send(to: str, template: str, language: str, headers: dict | None = None, **c
     message.add_alternative(html, subtype="html")
     deliver(message)
     return message
+
+
+def sender(event, language: str) -> str:
+    """MAIL_DEFAULT_SENDER's address, named after the event in the recipient's language."""
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    if event is not None:
+        name = event.name.get(language, event.main_language).text
+    return formataddr((name, address)) if name else address
 
 
 class MailNotSent(RuntimeError):

@@ -39,6 +39,7 @@ def test_a_delegate_registers_and_gets_an_email_in_their_language(app, client, o
     assert (registration.phone, registration.country, registration.language) == ("+34612345678", "ES", "mn")
     [message] = mailbox.messages
     assert message["Subject"] == "Таны бүртгэлийг хүлээн авлаа"
+    assert message["From"].addresses[0].display_name == "Прогрессив Аллиансын бага хурал"
     assert "Хүндэт Ana танаа," in mailbox.text()
     assert "Хүндэт Ana танаа," in mailbox.html()
     assert links_in(mailbox.text())[0].startswith("/mn/me/link/")
