@@ -2,7 +2,8 @@
 import smtplib
 import uuid
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.headerregistry import Address
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -36,12 +37,13 @@ def send(to: str, template: str, language: str, headers: dict | None = None, **c
     return message
 
 
-def sender(event, language: str) -> str:
+def sender(event, language: str) -> Address:
     """MAIL_DEFAULT_SENDER's address, named after the event in the recipient's language."""
     name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     if event is not None:
         name = event.name.get(language, event.main_language).text
-    return formataddr((name, address)) if name else address
+    # An Address lets the email policy encode a Cyrillic name correctly (formataddr splits words).
+    return Address(display_name=name, addr_spec=address)
 
 
 class MailNotSent(RuntimeError):

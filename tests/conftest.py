@@ -128,11 +128,13 @@ class Mailbox:
 
     def __init__(self):
         self.messages = []
+        self.raw = []
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
         from email.policy import default
 
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 OK"
 
