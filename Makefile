@@ -64,7 +64,7 @@ htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it 
 	@bash scripts/fetch-htmx.sh
 
 bench: install ## Measure pages against hello world (needs wrk); writes docs/benchmarks.md
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; }
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/program.py
 

@@ -36,8 +36,10 @@ def _http_error(error: HTTPException):
 
 
 def _untrusted_host(error: SecurityError):
-    # No page can be built for a host the portal does not serve (its links would point there).
-    return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    # No page can be built for a host the portal does not serve (its links would point there):
+    # the message goes out as plain text, still in the reader's language.
+    title, text = MESSAGES[400]
+    return f"{title}. {text}", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _csrf_error(error: CSRFError):

@@ -106,3 +106,10 @@ def test_the_cached_program_page_is_kept_per_host(client, event):
     client.get("/en/program", headers={"Host": "evil.example"})
     html = client.get("/en/program").get_data(as_text=True)
     assert "evil.example" not in html
+
+
+def test_an_unknown_host_is_told_in_the_readers_language(app, client, event):
+    app.config["TRUSTED_HOSTS"] = ["portal.example.org"]
+    response = client.get("/mn/", headers={"Host": "evil.example", "Accept-Language": "mn"})
+    assert response.status_code == 400
+    assert "Буруу хүсэлт" in response.get_data(as_text=True)

@@ -116,8 +116,8 @@ def signup(slug, action):
 
 
 def heading_level(slug) -> int:
-    """The card's heading level where the form came from: 2 on the session's own page, 3 in the program."""
-    return 2 if (request.form.get("next") or "").endswith(f"/program/{slug}") else 3
+    """The card's heading where the form came from: none on the session's own page (its h1), h3 in the program."""
+    return 0 if (request.form.get("next") or "").endswith(f"/program/{slug}") else 3
 
 
 def card_context(event, found, delegate, error=None, message=None):
