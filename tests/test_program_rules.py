@@ -196,6 +196,17 @@ def test_headsets_are_counted_by_listening_language(ctx, make_delegate):
     assert services.headsets(small(ctx, "new-strategies-and-alliances")) == {}  # no interpretation there
 
 
+def test_the_agenda_has_my_seats_and_the_plenaries_not_my_waitlists(ctx, make_delegate):
+    s, g = small(ctx, capacity=1), small(ctx, "gender-working-group")
+    ana, bo = make_delegate("ana"), make_delegate("bo")
+    services.join(ana, s)
+    services.join(bo, s)  # waits
+    services.join(bo, g)
+    slugs = [x.slug for x in services.agenda(bo, services.sessions(ctx))]
+    assert "gender-working-group" in slugs and s.slug not in slugs
+    assert "opening" in slugs and "closing" in slugs and "day-1-lunch" not in slugs
+
+
 def test_every_change_raises_the_program_version(ctx, make_delegate):
     before = ctx.program_version
     ana = make_delegate()

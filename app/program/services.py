@@ -60,6 +60,15 @@ def places(registration: Registration) -> dict[int, Seat]:
     return {seat.session_id: seat for seat in seats}
 
 
+def agenda(registration: Registration, all_sessions: list[Session]) -> list[Session]:
+    """A delegate's own day: the sessions they hold a seat in, and the plenaries everyone attends."""
+    held = places(registration)
+    return [
+        s for s in all_sessions
+        if (s.id in held and held[s.id].status == Seat.SEATED) or (s.kind == "plenary" and s.signup == "none")
+    ]
+
+
 def waitlist_position(seat: Seat) -> int:
     """1 for the first in line."""
     earlier = db.session.scalar(

@@ -166,9 +166,7 @@ def agenda_ics():
     delegate = current_delegate()
     if delegate is None:
         return redirect(url_for("registration.request_link"), code=303)
-    held = services.places(delegate)
-    mine = [s for s in services.sessions(event) if s.id in held and held[s.id].status == "seated"
-            or s.signup == "none" and s.kind == "plenary"]
+    mine = services.agenda(delegate, services.sessions(event))
     return calendar_response(feeds.calendar(event, mine), "my-agenda.ics")
 
 
