@@ -14,6 +14,21 @@ def test_root_follows_accept_language(client, event):
     assert "Accept-Language" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("mn-MN,en;q=0.5", "/mn/"),  # a regional Mongolian ranked first beats a plain English ranked lower
+        ("en-US,mn;q=0.9", "/en/"),
+        ("de-DE,mn;q=0.8,en;q=0.7", "/mn/"),
+        ("MN_mn", "/mn/"),
+        ("fr,de;q=0.9", "/en/"),
+        ("mn;q=0,en-GB;q=0.3", "/en/"),
+    ],
+)
+def test_root_ranks_accept_language_by_quality(client, event, header, expected):
+    assert client.get("/", headers={"Accept-Language": header}).headers["Location"] == expected
+
+
 def test_language_cookie_beats_accept_language(client, event):
     client.set_cookie("lang", "mn")
     response = client.get("/", headers={"Accept-Language": "en-GB,en"})

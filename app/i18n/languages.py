@@ -27,8 +27,18 @@ def negotiate_language() -> str:
     cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"], "")
     if cookie in languages:
         return cookie
-    best = request.accept_languages.best_match(languages)
-    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return accepted_language(request.accept_languages, languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def accepted_language(accept, languages: list[str]) -> str | None:
+    """The supported language the reader ranks highest: `mn-MN` counts as `mn`, the q-value decides."""
+    ranked = sorted(((quality, index, value) for index, (value, quality) in enumerate(accept) if quality > 0),
+                    key=lambda item: (-item[0], item[1]))
+    for _quality, _index, value in ranked:
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        if primary in languages:
+            return primary
+    return None
 
 
 def current_language() -> str:
