@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.registration.models import Registration
-from tests.conftest import csrf_token, links_in, register, registration_form
+from tests.conftest import csrf_token, free_port, links_in, register, registration_form
 
 
 def stored(app):
@@ -396,3 +396,80 @@ def test_my_page_lists_my_sessions(app, client, open_registration):
 def test_an_invalid_choice_is_explained_in_mongolian(client, open_registration):
     html = register(client, lang="mn", days=["2017-05-30"]).get_data(as_text=True)
     assert "гэсэн сонголт энэ талбарт буруу байна" in html
+
+
+@pytest.fixture
+def mail_down(app):
+    """A mail server that is not there: nothing listens on its port."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+
+
+def test_when_the_mail_server_is_down_the_registration_is_kept_and_the_delegate_told(
+        app, client, open_registration, mail_down):
+    response = register(client, lang="mn")
+    assert response.status_code == 303 and response.headers["Location"] == "/mn/me?unsent=1"
+    assert count(app) == 1
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Таны бүртгэл хадгалагдсан" in html
+    assert 'action="/mn/me/link"' in html and 'name="email" value="ana@example.org"' in html
+
+
+def test_a_link_that_could_not_be_sent_is_not_reported_as_sent(app, client, open_registration, mailbox):
+    register(client)
+    app.config["MAIL_PORT"] = free_port()  # the mail server has gone away
+    again = register(app.test_client())
+    assert again.headers["Location"] == "/en/me/link/sent?reason=unsent"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "The email could not be sent" in page and "Please check your inbox" not in page
+    form = app.test_client()
+    token = csrf_token(form.get("/en/me/link").get_data(as_text=True))
+    asked = form.post("/en/me/link", data={"email": "ana@example.org", "csrf_token": token})
+    assert asked.headers["Location"] == "/en/me/link/sent?reason=unsent"
+    # An address that is not registered gets the usual answer: nothing was to be sent.
+    unknown = form.post("/en/me/link", data={"email": "nobody@example.org", "csrf_token": token})
+    assert unknown.headers["Location"] == "/en/me/link/sent"
+
+
+class LockProbe:
+    """An SMTP handler that, while a message is being delivered, tries to write to the portal's SQLite file."""
+
+    def __init__(self, path):
+        self.path = path
+        self.writable = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import sqlite3
+
+        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            self.writable.append(True)
+        except sqlite3.OperationalError:
+            self.writable.append(False)
+        finally:
+            connection.close()
+        return "250 OK"
+
+
+def test_no_write_lock_is_held_while_the_mail_server_answers(app, client, open_registration):
+    """A slow mail server must not stall every other sign-up: mail goes out after the transaction ends."""
+    from aiosmtpd.controller import Controller
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows, not the database")
+    probe = LockProbe(url.removeprefix("sqlite:///"))
+    port = free_port()
+    controller = Controller(probe, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        register(client)  # a new registration
+        register(app.test_client())  # the same address again: the link is re-sent
+        other = app.test_client()
+        token = csrf_token(other.get("/en/me/link").get_data(as_text=True))
+        other.post("/en/me/link", data={"email": "ana@example.org", "csrf_token": token})
+    finally:
+        controller.stop()
+    assert probe.writable == [True, True, True]

@@ -34,8 +34,9 @@ def register():
     try:
         registration = services.register(event, form.registration_data(), clock.now())
     except services.AlreadyRegistered as already:
-        send_link(already.registration)
-        return see_other(url_for("registration.link_sent", reason="registered"))
+        db.session.commit()  # nothing to store; frees the write lock before the mail server is asked
+        sent = send_link(already.registration)
+        return see_other(url_for("registration.link_sent", reason="registered" if sent else "unsent"))
     except services.RegistrationClosed:
         return render_template("registration/closed.html", event=event), 403
     subscriber = None
@@ -43,9 +44,12 @@ def register():
         subscriber = newsletter.subscribe(event, registration.email, registration.language)
     db.session.commit()
     sign_in(registration)
-    send_link(registration, template="registration_received")
+    sent = send_link(registration, template="registration_received")
     if subscriber is not None:
         send_confirmation(event, subscriber)  # double opt-in, as for any subscriber
+    if not sent:
+        # Stored and signed in all the same; the delegate's page says the email did not go out.
+        return see_other(url_for("registration.me", unsent=1))
     return see_other(local_path(request.args.get("next")) or url_for("registration.me"))
 
 
@@ -107,9 +111,11 @@ def request_link():
         return render_template("registration/request_link.html", event=event, form=form), (
             422 if form.is_submitted() else 200)
     registration = services.find(event, form.email.data)
+    db.session.commit()  # only read; frees the write lock before the mail server is asked
     if registration is not None and not registration.is_erased:
         # The link brings the delegate back to where they were (a session they wanted to join).
-        send_link(registration, next_path=local_path(request.args.get("next")))
+        if not send_link(registration, next_path=local_path(request.args.get("next"))):
+            return redirect(url_for("registration.link_sent", reason="unsent"), code=303)
     return redirect(url_for("registration.link_sent"), code=303)
 
 
@@ -117,7 +123,7 @@ def request_link():
 def link_sent():
     """«We have emailed your private link» (never saying whether the address is known)."""
     return render_template("registration/link_sent.html", event=current_event(),
-                           registered=request.args.get("reason") == "registered")
+                           reason=request.args.get("reason"))
 
 
 @bp.route("/<lang>/me/edit", methods=["GET", "POST"])
