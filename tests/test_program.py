@@ -161,6 +161,31 @@ def test_overlaps_offer_a_switch(app, delegate):
     assert seat_rows(app, SLUG) == []
 
 
+def test_waiting_for_a_full_session_keeps_the_seat_at_the_same_time(app, client, open_registration, mailbox):
+    other_slug = "new-strategies-and-alliances"
+    set_capacity(app, other_slug, 1)
+    holder = app.test_client()
+    register(holder, email="holder@example.org")
+    post(holder, f"/program/{other_slug}/join")
+    register(client, lang="mn", language="mn")
+    post(client, f"/program/{SLUG}/join", lang="mn")
+    page = client.get("/mn/program").get_data(as_text=True)
+    card = page[page.index(f'id="session-{other_slug}"'):]
+    assert "хуралдаан дахь суудал тань хэвээр үлдэнэ" in card[:card.index("</article>")]
+    response = post(client, f"/program/{other_slug}/join", lang="mn", htmx=True, want="waitlist")
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "(хүлээлгийн дугаар: 1)" in fragment
+    assert "хуралдаан дахь суудал тань хэвээр үлдэнэ" in fragment
+    assert [status for _, status in seat_rows(app, other_slug)] == ["seated", "waiting"]
+    assert [status for _, status in seat_rows(app, SLUG)] == ["seated"]
+    post(holder, f"/program/{other_slug}/leave")
+    # The delegate now sits in the session they waited for, and their other seat is free.
+    assert [status for _, status in seat_rows(app, other_slug)] == ["seated"]
+    assert seat_rows(app, SLUG) == []
+    told = mailbox.text()
+    assert "хуралдаан дахь таны суудлыг хүлээлгийн жагсаалтын дараагийн хүнд шилжүүллээ" in told
+
+
 @pytest.mark.parametrize("slug, status", [("opening", 403), ("steering-committee", 403), ("no-such", 404)])
 def test_sessions_delegates_cannot_join(app, delegate, slug, status):
     response = post(delegate, f"/program/{slug}/join")

@@ -102,22 +102,84 @@ def test_leaving_without_a_place_is_refused(ctx, make_delegate):
         services.leave(make_delegate(), small(ctx))
 
 
-def test_one_place_among_overlapping_sessions_and_switching(ctx, make_delegate):
-    a, b = small(ctx, "developing-situation-in-asia"), small(ctx, "new-strategies-and-alliances", capacity=1)
-    other = make_delegate("bo")
-    services.join(other, b)
-    waiting = make_delegate("cy")
-    services.join(waiting, b)  # cy waits for b
+ASIA, STRATEGIES, INNOVATION = "developing-situation-in-asia", "new-strategies-and-alliances", "innovation-for-sustainable-economy"
+
+
+def test_one_seat_among_overlapping_sessions_and_switching(ctx, make_delegate):
+    a, b = small(ctx, ASIA, capacity=1), small(ctx, STRATEGIES)
     ana = make_delegate("ana")
     services.join(ana, a)
+    cy = make_delegate("cy")
+    services.join(cy, a)  # cy waits for a
     with pytest.raises(services.TimeConflict) as conflict:
         services.join(ana, b)
     assert conflict.value.other.slug == a.slug
-    services.leave(other, b)  # cy gets b's seat
-    _, promoted = services.join(ana, b, switch=True)
-    assert services.places(ana).keys() == {b.id}
-    assert services.places(ana)[b.id].status == "waiting"
-    assert a.seats_taken == 0
+    assert services.availability(b, ana, services.places(ana)) == "conflict"
+    assert services.clash(b, services.places(ana)).session_id == a.id
+    _, promoted = services.join(ana, b, want="seat", switch=True)
+    assert {k: v.status for k, v in services.places(ana).items()} == {b.id: "seated"}
+    assert seats(a, "seated") == ["cy"] and [p.registration_id for p in promoted] == [cy.id]
+
+
+def test_switching_to_a_session_that_filled_meanwhile_changes_nothing(ctx, make_delegate):
+    a, b = small(ctx, ASIA), small(ctx, STRATEGIES, capacity=1)
+    ana = make_delegate("ana")
+    services.join(ana, a)
+    services.join(make_delegate("bo"), b)  # b filled after ana's page offered the switch
+    with pytest.raises(services.SessionFull):
+        services.join(ana, b, want="seat", switch=True)
+    assert {k: v.status for k, v in services.places(ana).items()} == {a.id: "seated"}
+
+
+def test_waiting_for_a_full_session_keeps_the_seat_at_the_same_time_until_promoted(ctx, make_delegate):
+    a, b = small(ctx, ASIA, capacity=1), small(ctx, STRATEGIES, capacity=1)
+    bo = make_delegate("bo")
+    services.join(bo, b)
+    ana = make_delegate("ana")
+    services.join(ana, a)
+    di = make_delegate("di")
+    services.join(di, a)  # di waits for ana's seat in a
+    assert services.availability(b, ana, services.places(ana)) == "full"
+    assert services.clash(b, services.places(ana)).session_id == a.id  # the seat ana keeps
+    place, promoted = services.join(ana, b)
+    assert place.status == "waiting" and promoted == []
+    assert {k: v.status for k, v in services.places(ana).items()} == {a.id: "seated", b.id: "waiting"}
+    promoted = services.leave(bo, b)
+    # ana moves into b and gives up a, which goes to di: one seat each, in one transaction.
+    assert [(p.registration_id, p.session_id) for p in promoted] == [(ana.id, b.id), (di.id, a.id)]
+    assert [s.slug for s in promoted[0].gave_up] == [a.slug]
+    assert {k: v.status for k, v in services.places(ana).items()} == {b.id: "seated"}
+    assert seats(a, "seated") == ["di"] and seats(b, "seated") == ["ana"]
+    assert (a.seats_taken, a.waitlist_length, b.seats_taken, b.waitlist_length) == (1, 0, 1, 0)
+
+
+def test_one_waitlist_place_among_overlapping_sessions(ctx, make_delegate):
+    a, b = small(ctx, ASIA, capacity=1), small(ctx, STRATEGIES, capacity=1)
+    services.join(make_delegate("bo"), a)
+    services.join(make_delegate("cy"), b)
+    ana = make_delegate("ana")
+    services.join(ana, a)  # waits for a
+    with pytest.raises(services.WaitlistConflict) as conflict:
+        services.join(ana, b)
+    assert conflict.value.other.slug == a.slug
+    place, _ = services.join(ana, b, want="waitlist", switch=True)
+    assert place.status == "waiting"
+    assert {k: v.status for k, v in services.places(ana).items()} == {b.id: "waiting"}
+    assert (a.waitlist_length, b.waitlist_length) == (0, 1)
+
+
+def test_a_seat_taken_while_waiting_elsewhere_is_given_up_on_promotion(ctx, make_delegate):
+    a, b, c = small(ctx, ASIA, capacity=1), small(ctx, STRATEGIES, capacity=1), small(ctx, INNOVATION)
+    bo = make_delegate("bo")
+    services.join(bo, a)
+    ana = make_delegate("ana")
+    services.join(ana, a)  # waits for a ...
+    services.join(ana, c)  # ... and takes a seat in c meanwhile, at the same time
+    services.join(make_delegate("cy"), b)
+    services.join(ana, b, want="waitlist", switch=True)  # now waits for b instead of a
+    assert {k: v.status for k, v in services.places(ana).items()} == {b.id: "waiting", c.id: "seated"}
+    services.leave(bo, a)  # ana no longer waits for a: nobody is promoted into it
+    assert a.seats_taken == 0 and c.seats_taken == 1
 
 
 def test_sessions_at_other_times_do_not_conflict(ctx, make_delegate):

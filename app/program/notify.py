@@ -19,6 +19,7 @@ def tell_promoted(seats: list[Seat]) -> None:
             mail.send(
                 registration.email, "seat_promoted", registration.language,
                 event=event, registration=registration, session=seat.session,
+                gave_up=getattr(seat, "gave_up", []),
                 link=url_for("program.session", lang=registration.language, slug=seat.session.slug, _external=True),
             )
         except mail.MailNotSent:

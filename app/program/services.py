@@ -42,6 +42,10 @@ class TimeConflict(SignupError):
     """The delegate already has a place in a session at this time (`other`)."""
 
 
+class WaitlistConflict(TimeConflict):
+    """The delegate is already on the waitlist of a full session at this time (`other`)."""
+
+
 class NoPlace(SignupError):
     """Leaving a session the delegate has no place in."""
 
@@ -55,9 +59,7 @@ def sessions(event: Event) -> list[Session]:
 
 def places(registration: Registration) -> dict[int, Seat]:
     """The delegate's seats and waitlist places, by session id (as stored now, not as cached)."""
-    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration.id)
-                               .execution_options(populate_existing=True))
-    return {seat.session_id: seat for seat in seats}
+    return places_of(registration.id)
 
 
 def agenda(registration: Registration, all_sessions: list[Session]) -> list[Session]:
@@ -84,18 +86,39 @@ def availability(session: Session, registration: Registration | None, held: dict
     """What a delegate can do with a session: the one answer the page, the join and the waitlist share.
 
     none, closed, invitation (no sign-up by delegates); seated, waiting (has a place);
-    conflict (has a place at the same time elsewhere); open, full (may join, or join the waitlist).
+    conflict (would need to give up a place at the same time elsewhere, see `clash`);
+    open, full (may join, or join the waitlist).
     """
     place = held.get(session.id)
     if place is not None:
         return place.status
     if session.signup != "open":
         return session.signup
-    if registration is not None and any(
-        other.session.overlaps(session) for other in held.values() if other.session_id != session.id
-    ):
+    if registration is not None and _overlapping(session, held, Seat.WAITING if session.is_full else Seat.SEATED):
         return "conflict"
     return "full" if session.is_full else "open"
+
+
+def clash(session: Session, held: dict[int, Seat]) -> Seat | None:
+    """The delegate's place at the same time that a join here would affect.
+
+    A delegate holds at most one seat and at most one waitlist place among overlapping sessions.
+    Joining an open session competes with a seat elsewhere; joining a full one with a waitlist
+    place elsewhere. On (or joining) a waitlist, it names the seat the delegate keeps until a
+    seat here is theirs."""
+    place = held.get(session.id)
+    if place is not None:
+        found = _overlapping(session, held, Seat.SEATED) if place.status == Seat.WAITING else []
+    elif session.is_full:
+        found = _overlapping(session, held, Seat.WAITING) or _overlapping(session, held, Seat.SEATED)
+    else:
+        found = _overlapping(session, held, Seat.SEATED)
+    return found[0] if found else None
+
+
+def _overlapping(session: Session, held: dict[int, Seat], status: str) -> list[Seat]:
+    return [place for place in held.values()
+            if place.session_id != session.id and place.status == status and place.session.overlaps(session)]
 
 
 def headsets(session: Session) -> dict[str, int]:
@@ -123,7 +146,20 @@ def lock_delegate(registration: Registration) -> None:
 
 def lock_sessions(ids) -> dict[int, Session]:
     """Lock the session rows a sign-up reads and changes, in id order (no deadlocks)."""
-    statement = select(Session).where(Session.id.in_(sorted(set(ids)))).order_by(Session.id)
+    return _locked(Session.id.in_(sorted(set(ids))))
+
+
+def lock_program(event_id: int) -> dict[int, Session]:
+    """Lock every session of the event, in id order: for changes that free a seat.
+
+    A freed seat goes to the first in line, who may give up a seat elsewhere for it, which
+    goes to the first in that line, and so on; the chain can reach any session. Locking them
+    all first, in one order, keeps that safe. Joins that free nothing lock only what they touch."""
+    return _locked(Session.event_id == event_id)
+
+
+def _locked(where) -> dict[int, Session]:
+    statement = select(Session).where(where).order_by(Session.id)
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Session)
     rows = db.session.scalars(statement.execution_options(populate_existing=True))
@@ -133,16 +169,19 @@ def lock_sessions(ids) -> dict[int, Session]:
 def join(registration: Registration, session: Session, want: str | None = None, switch: bool = False) -> tuple[Seat, list[Seat]]:
     """Take a seat, or a waitlist place when full; returns (the place, delegates promoted elsewhere).
 
+    A delegate holds at most one seat and one waitlist place among overlapping sessions. On a
+    waitlist they keep their seat at the same time until a seat here is theirs; then that seat
+    is given up for it (see promote_from_waitlist).
     `want="seat"` refuses a full session instead of queueing (the page showed seats left);
-    `switch=True` gives up the delegate's place in an overlapping session first.
+    `switch=True` gives up the competing place at the same time (a seat, or a waitlist place).
     """
     lock_delegate(registration)
-    held = places(registration)
-    overlapping = [seat for seat in held.values() if seat.session_id != session.id]
-    locked = lock_sessions([session.id, *(seat.session_id for seat in overlapping)])
+    if switch:
+        locked = lock_program(session.event_id)
+    else:
+        locked = lock_sessions([session.id, *(seat.session_id for seat in places(registration).values())])
     session = locked[session.id]
     held = places(registration)  # again, under the locks: a promotion may have changed a status
-    overlapping = [seat for seat in held.values() if seat.session_id != session.id and seat.session_id in locked]
     if session.id in held:
         return held[session.id], []  # a double tap: one place
     if not registration.is_active:
@@ -151,14 +190,15 @@ def join(registration: Registration, session: Session, want: str | None = None, 
         raise InvitationOnly(session)
     if session.signup != "open":
         raise NoSignup(session)
-    conflicts = [seat for seat in overlapping if locked[seat.session_id].overlaps(session)]
-    if conflicts and not switch:
-        raise TimeConflict(session, conflicts[0].session)
     if session.is_full and want == "seat":
         raise SessionFull(session)
+    competing = _overlapping(session, {k: v for k, v in held.items() if k in locked},
+                             Seat.WAITING if session.is_full else Seat.SEATED)
+    if competing and not switch:
+        raise (WaitlistConflict if session.is_full else TimeConflict)(session, competing[0].session)
     promoted = []
-    for seat in conflicts:
-        promoted += _release(seat, locked[seat.session_id])
+    for seat in competing:
+        promoted += _release(seat, locked[seat.session_id], locked)
     return _place(registration, session), promoted
 
 
@@ -178,27 +218,30 @@ def invite(registration: Registration, session: Session) -> Seat:
 def leave(registration: Registration, session: Session) -> list[Seat]:
     """Give up a seat or a waitlist place; returns the delegates promoted into a freed seat."""
     lock_delegate(registration)
-    session = lock_sessions([session.id])[session.id]
+    locked = lock_program(session.event_id)
+    session = locked[session.id]
     seat = places(registration).get(session.id)
     if seat is None:
         raise NoPlace(session)
-    return _release(seat, session)
+    return _release(seat, session, locked)
 
 
 def release_all(registration: Registration) -> list[Seat]:
     """Free every place a delegate holds (their registration was cancelled or erased)."""
     lock_delegate(registration)
-    locked = lock_sessions(places(registration))
-    held = places(registration)  # under the locks
+    locked = lock_program(registration.event_id)
     promoted = []
-    for session_id, seat in held.items():
-        if session_id in locked:
-            promoted += _release(seat, locked[session_id])
+    for session_id, seat in places(registration).items():  # under the locks
+        promoted += _release(seat, locked[session_id], locked)
     return promoted
 
 
-def promote_from_waitlist(session: Session) -> list[Seat]:
-    """Give free seats to the first in line, in order; returns the promoted places."""
+def promote_from_waitlist(session: Session, locked: dict[int, Session]) -> list[Seat]:
+    """Give free seats to the first in line, in order; returns the promoted places.
+
+    A promoted delegate gives up their seat in an overlapping session (kept until now as a
+    fallback; `seat.gave_up` names it), which goes to the first in that line in turn.
+    `locked`: the event's sessions, locked (lock_program)."""
     promoted = []
     while not session.is_full:
         first = db.session.scalars(
@@ -210,9 +253,20 @@ def promote_from_waitlist(session: Session) -> list[Seat]:
         first.status = Seat.SEATED
         session.seats_taken += 1
         session.waitlist_length -= 1
+        db.session.flush()
         promoted.append(first)
+        first.gave_up = []
+        for other in _overlapping(session, places_of(first.registration_id), Seat.SEATED):
+            first.gave_up.append(other.session)
+            promoted += _release(other, locked[other.session_id], locked)
     db.session.flush()
     return promoted
+
+
+def places_of(registration_id: int) -> dict[int, Seat]:
+    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration_id)
+                               .execution_options(populate_existing=True))
+    return {seat.session_id: seat for seat in seats}
 
 
 def _place(registration: Registration, session: Session) -> Seat:
@@ -228,7 +282,7 @@ def _place(registration: Registration, session: Session) -> Seat:
     return seat
 
 
-def _release(seat: Seat, session: Session) -> list[Seat]:
+def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[Seat]:
     db.session.delete(seat)
     if seat.status == Seat.SEATED:
         session.seats_taken -= 1
@@ -236,7 +290,7 @@ def _release(seat: Seat, session: Session) -> list[Seat]:
         session.waitlist_length -= 1
     db.session.flush()
     _program_changed(session.event_id)
-    return promote_from_waitlist(session) if seat.status == Seat.SEATED else []
+    return promote_from_waitlist(session, locked) if seat.status == Seat.SEATED else []
 
 
 def _program_changed(event_id: int) -> None:

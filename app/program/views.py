@@ -18,6 +18,7 @@ MESSAGES = {
     services.InvitationOnly: (403, _l("This session is by invitation only.")),
     services.SessionFull: (409, _l("This session is full.")),
     services.TimeConflict: (409, _l("You already have a seat in a session at this time.")),
+    services.WaitlistConflict: (409, _l("You are already on the waiting list of a session at this time.")),
     services.NoPlace: (409, _l("You have no seat in this session.")),
 }
 
@@ -60,6 +61,7 @@ def program_context(event, delegate):
     held = services.places(delegate) if delegate else {}
     return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
                 states={s.id: services.availability(s, delegate, held) for s in sessions},
+                clashes={s.id: services.clash(s, held) for s in sessions} if delegate else {},
                 agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
 
 
@@ -124,7 +126,7 @@ def card_context(event, found, delegate, error=None, message=None):
     held = services.places(delegate) if delegate else {}
     place = held.get(found.id)
     return dict(event=event, s=found, delegate=delegate, held=held, heading_level=heading_level(found.slug),
-                state=services.availability(found, delegate, held),
+                state=services.availability(found, delegate, held), clash=services.clash(found, held),
                 position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None,
                 error=error, message=message,
                 agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
