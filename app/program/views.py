@@ -62,6 +62,7 @@ def program_context(event, delegate):
     return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
                 states={s.id: services.availability(s, delegate, held) for s in sessions},
                 clashes={s.id: services.clash(s, held) for s in sessions} if delegate else {},
+                positions={sid: services.waitlist_position(seat) for sid, seat in held.items() if seat.status == "waiting"},
                 agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
 
 

@@ -99,6 +99,38 @@ def test_the_waitlist_and_its_promotion(browser, live_server):
         set_capacity(live_server, slug, 30)
 
 
+def test_switching_and_waiting_while_keeping_a_seat_without_javascript(browser, live_server):
+    asia, strategies, full = "developing-situation-in-asia", "new-strategies-and-alliances", "innovation-for-sustainable-economy"
+    set_capacity(live_server, full, 1)
+    try:
+        contexts = [browser.new_context(**PHONE, java_script_enabled=False) for _ in range(2)]
+        holder, delegate = (c.new_page() for c in contexts)
+        sign_up(holder, live_server, "nojs.holder@example.org", "en")
+        holder.goto(f"{live_server.url}/en/program")
+        card(holder, full).get_by_role("button", name="Join").click()
+        sign_up(delegate, live_server, "nojs.switcher@example.org", "en")
+        delegate.goto(f"{live_server.url}/en/program")
+        card(delegate, asia).get_by_role("button", name="Join").click()
+        expect(delegate).to_have_url(f"{live_server.url}/en/program#session-{asia}")
+        # A parallel session with seats: a switch. A full one: its waitlist, keeping the seat.
+        expect(card(delegate, strategies)).to_contain_text("You have a seat in «")
+        expect(card(delegate, full)).to_contain_text("You keep your seat in «")
+        card(delegate, full).get_by_role("button", name="Join the waiting list").click()
+        expect(card(delegate, full)).to_contain_text("You are on the waiting list (number 1).")
+        card(delegate, strategies).get_by_role("button", name="Switch to this session").click()
+        expect(card(delegate, strategies)).to_contain_text("You have a seat.")
+        expect(card(delegate, asia).get_by_role("button", name="Switch to this session")).to_be_visible()
+        # The seat waited for frees up: the delegate moves into it and the switched-to seat is freed.
+        card(holder, full).get_by_role("button", name="Leave this session").click()
+        delegate.reload()
+        expect(card(delegate, full)).to_contain_text("You have a seat.")
+        expect(card(delegate, strategies).get_by_role("button", name="Switch to this session")).to_be_visible()
+        for c in contexts:
+            c.close()
+    finally:
+        set_capacity(live_server, full, 30)
+
+
 def test_signed_out_readers_are_sent_to_register(page, live_server):
     page.goto(f"{live_server.url}/en/program/gender-working-group")
     page.get_by_role("link", name="Register to join").click()
