@@ -258,6 +258,20 @@ def test_headsets_are_counted_by_listening_language(ctx, make_delegate):
     assert services.headsets(small(ctx, "new-strategies-and-alliances")) == {}  # no interpretation there
 
 
+def test_plenary_headsets_count_everyone_attending_that_day(ctx, make_delegate):
+    opening, closing = session(ctx, "opening"), session(ctx, "closing")  # 25 and 26 May, both interpreted
+    assert opening.floor_language == closing.floor_language
+    listening = "mn" if opening.floor_language == "en" else "en"
+    for name, days, needs in (("ana", ["2017-05-25"], True), ("bo", ["2017-05-25", "2017-05-26"], True),
+                              ("cy", ["2017-05-26"], False), ("di", ["2017-05-25"], True)):
+        delegate = make_delegate(name)
+        delegate.language, delegate.interpretation, delegate.days = listening, needs, days
+    registration.cancel(db.session.scalar(select(Registration).filter_by(given_name="di")), OPEN)
+    db.session.flush()
+    assert services.headsets(opening) == {listening: 2}  # ana and bo; di cancelled
+    assert services.headsets(closing) == {listening: 1}  # bo; cy listens to the floor
+
+
 def test_the_agenda_has_my_seats_and_the_plenaries_not_my_waitlists(ctx, make_delegate):
     s, g = small(ctx, capacity=1), small(ctx, "gender-working-group")
     ana, bo = make_delegate("ana"), make_delegate("bo")

@@ -124,18 +124,26 @@ def _overlapping(session: Session, held: dict[int, Seat], status: str) -> list[S
 def headsets(session: Session) -> dict[str, int]:
     """Interpretation headsets a session needs, by listening language.
 
-    A seated delegate who asked for interpretation listens in their registration's language;
-    those whose language is the floor language need none."""
+    A delegate who asked for interpretation listens in their registration's language; those
+    whose language is the floor language need none. Who is in the room: the seated delegates
+    of a session with sign-up; for a plenary (open to all), every active delegate attending
+    that day."""
     if not session.interpretation:
         return {}
-    rows = db.session.execute(
-        select(Registration.language, db.func.count())
-        .join(Seat, Seat.registration_id == Registration.id)
-        .where(Seat.session_id == session.id, Seat.status == Seat.SEATED, Registration.interpretation.is_(True),
-               Registration.language != session.floor_language)
-        .group_by(Registration.language)
+    wanted = select(Registration.language, Registration.days, Registration.status).where(
+        Registration.event_id == session.event_id, Registration.interpretation.is_(True),
+        Registration.language != session.floor_language,
     )
-    return {language: count for language, count in rows}
+    if session.signup != "none":
+        rows = db.session.execute(wanted.join(Seat, Seat.registration_id == Registration.id)
+                                  .where(Seat.session_id == session.id, Seat.status == Seat.SEATED))
+    else:
+        day = session.starts_at.astimezone(db.session.get(Event, session.event_id).tz).date().isoformat()
+        rows = [row for row in db.session.execute(wanted) if row.status in Registration.ACTIVE and day in (row.days or [])]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.language] = counts.get(row.language, 0) + 1
+    return counts
 
 
 def lock_delegate(registration: Registration) -> None:

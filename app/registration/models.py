@@ -15,6 +15,7 @@ class Registration(db.Model):
     __table_args__ = (UniqueConstraint("event_id", "email_key"),)
 
     PENDING, CONFIRMED, DECLINED, CANCELLED = "pending", "confirmed", "declined", "cancelled"
+    ACTIVE = (PENDING, CONFIRMED)  # coming to the event
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
@@ -69,7 +70,7 @@ class Registration(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (self.PENDING, self.CONFIRMED)
+        return self.status in self.ACTIVE
 
     @property
     def is_erased(self) -> bool:
