@@ -29,6 +29,19 @@ def load_demo_command():
         click.echo(f"Loaded the demo event {event.slug!r}.")
 
 
+@portal_cli.command("set-deadline")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+def set_deadline_command(day):
+    """Move the registration deadline: registration closes at the end of DAY (YYYY-MM-DD) in the event's time zone."""
+    from .events.services import current_event
+
+    event = current_event()
+    before = event.registration_closes_on
+    event.registration_closes_on = day.date()
+    db.session.commit()
+    click.echo(f"Registration now closes at {event.registration_closes_at.isoformat()} (it was {before.isoformat()}).")
+
+
 @portal_cli.command("purge-passports")
 def purge_passports_command():
     """Delete passport data PASSPORT_PURGE_DAYS days after the event (run it daily)."""

@@ -473,3 +473,16 @@ def test_no_write_lock_is_held_while_the_mail_server_answers(app, client, open_r
     finally:
         controller.stop()
     assert probe.writable == [True, True, True]
+
+
+def test_hosts_move_the_deadline_on_a_running_portal(app, client, event, runner):
+    app.config["PORTAL_NOW"] = "2017-05-12T10:00:00+08:00"
+    assert "Registration closed at the end of May 8, 2017" in client.get("/en/register").get_data(as_text=True)
+    refused = runner.invoke(args=["portal", "set-deadline", "15 May"])
+    assert refused.exit_code == 2
+    assert "Registration is closed." in client.get("/en/register").get_data(as_text=True)
+    result = runner.invoke(args=["portal", "set-deadline", "2017-05-15"])
+    assert result.exit_code == 0 and "2017-05-15T23:59:59" in result.output
+    assert register(client).status_code == 303
+    app.config["PORTAL_NOW"] = "2017-05-16T00:00:00+08:00"
+    assert "Registration closed at the end of May 15, 2017" in app.test_client().get("/en/register").get_data(as_text=True)
