@@ -169,6 +169,37 @@ def test_cancel_asks_first(app, client, open_registration):
     assert "You cancelled your registration." in client.get("/en/me").get_data(as_text=True)
 
 
+def test_a_cancellation_can_be_undone_until_the_deadline_without_the_seats(app, client, open_registration, mailbox):
+    register(client, lang="mn")
+    slug = "developing-situation-in-asia"
+    page = client.get("/mn/program").get_data(as_text=True)
+    client.post(f"/mn/program/{slug}/join", data={"csrf_token": csrf_token(page)})
+    client.post("/mn/me/cancel", data={"csrf_token": csrf_token(page)})
+    # Registering again with the same address only sends the link; the delegate's page offers the way back.
+    assert register(app.test_client(), lang="mn").headers["Location"] == "/mn/me/link/sent?reason=registered"
+    me = client.get("/mn/me").get_data(as_text=True)
+    assert 'action="/mn/me/reinstate"' in me
+    response = client.post("/mn/me/reinstate", data={"csrf_token": csrf_token(me)})
+    assert response.status_code == 303 and stored(app)[0].status == "pending"
+    restored = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Таны бүртгэл сэргээгдлээ." in restored and 'action="/mn/me/reinstate"' not in restored
+    assert "Та одоогоор аль ч салбар хуралдаанд суудал аваагүй байна." in restored
+    with app.app_context():
+        from app.program.models import Seat
+        assert db.session.scalar(select(func.count()).select_from(Seat)) == 0
+
+
+def test_after_the_deadline_a_cancellation_stays(app, client, open_registration):
+    register(client)
+    page = client.get("/en/me/cancel").get_data(as_text=True)
+    client.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
+    app.config["PORTAL_NOW"] = "2017-05-09T00:00:00+08:00"
+    me = client.get("/en/me").get_data(as_text=True)
+    assert "/en/me/reinstate" not in me
+    assert client.post("/en/me/reinstate", data={"csrf_token": csrf_token(me)}).status_code == 403
+    assert stored(app)[0].status == "cancelled"
+
+
 def test_download_my_data(client, open_registration):
     register(client, dietary_needs="vegetarian")
     response = client.get("/en/me/data.json")

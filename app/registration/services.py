@@ -92,6 +92,19 @@ def cancel(registration: Registration, now: datetime) -> list:
     return release_all(registration)
 
 
+def reinstate(registration: Registration, now: datetime) -> Registration:
+    """Undo a cancellation before the deadline; the seats given up stay with those who got them."""
+    event = db.session.get(Event, registration.event_id)
+    if not event.registration_is_open(now):
+        raise RegistrationClosed()
+    if registration.status == Registration.CANCELLED and not registration.is_erased:
+        registration.status = Registration.PENDING
+        registration.cancelled_at = None
+        registration.updated_at = now
+        db.session.flush()
+    return registration
+
+
 def erase(registration: Registration, now: datetime) -> list:
     """Delete the delegate's personal data, keeping only anonymous counts for the hosts.
 

@@ -85,6 +85,8 @@ def me():
     event = current_event()
     return render_template("registration/me.html", event=event, registration=registration,
                            can_edit=event.registration_is_open(clock.now()) and registration.is_active,
+                           can_reinstate=event.registration_is_open(clock.now())
+                           and registration.status == registration.CANCELLED,
                            places=my_places(registration))
 
 
@@ -167,6 +169,20 @@ def cancel():
         tell_promoted(promoted)
         return redirect(url_for("registration.me"), code=303)
     return render_template("registration/cancel.html", event=current_event(), registration=registration)
+
+
+@bp.post("/<lang>/me/reinstate")
+@delegate_required
+def reinstate():
+    """Undo a cancellation (until the deadline)."""
+    event = current_event()
+    try:
+        services.reinstate(current_delegate(), clock.now())
+    except services.RegistrationClosed:
+        db.session.rollback()
+        return render_template("registration/closed.html", event=event), 403
+    db.session.commit()
+    return redirect(url_for("registration.me", reinstated=1), code=303)
 
 
 @bp.get("/<lang>/me/data.json")
