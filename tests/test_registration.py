@@ -1,5 +1,6 @@
 """Registering from a phone, the confirmation email, the private link and the delegate's own page."""
 import json
+import re
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -200,12 +201,44 @@ def test_after_the_deadline_a_cancellation_stays(app, client, open_registration)
     assert stored(app)[0].status == "cancelled"
 
 
-def test_download_my_data(client, open_registration):
-    register(client, dietary_needs="vegetarian")
+def test_download_my_data(client, open_registration, mailbox):
+    register(client, dietary_needs="vegetarian", newsletter="y", visa_letter="y", nationality="ES",
+             passport_number="X1234567", date_of_birth="1980-01-02", passport_expiry="2030-01-01")
+    page = client.get("/en/program").get_data(as_text=True)
+    client.post("/en/program/gender-working-group/join", data={"csrf_token": csrf_token(page)})
     response = client.get("/en/me/data.json")
     assert response.headers["Content-Disposition"] == 'attachment; filename="my-registration.json"'
-    data = json.loads(response.get_data(as_text=True))
+    body = response.get_data(as_text=True)
+    data = json.loads(body)
     assert data["email"] == "ana@example.org" and data["dietary_needs"] == "vegetarian"
+    assert [(s["session"], s["status"]) for s in data["sessions"]] == [("gender-working-group", "seated")]
+    assert data["newsletter_subscription"]["status"] == "pending"
+    # Passport details are for the hosts' eyes: the copy only says they are on file.
+    assert data["passport_details_on_file"] is True
+    assert "X1234567" not in body and "1980-01-02" not in body
+
+
+def test_the_newsletter_box_on_the_edit_form_subscribes_and_unsubscribes(app, client, open_registration, mailbox):
+    from app.newsletter.models import Subscriber
+
+    def subscription():
+        with app.app_context():
+            return db.session.scalar(select(Subscriber.status))
+
+    def box_ticked(page):
+        return "checked" in re.search(r'<input[^>]*name="newsletter"[^>]*>', page).group(0)
+
+    register(client)
+    assert subscription() is None
+    page = client.get("/en/me/edit").get_data(as_text=True)
+    assert not box_ticked(page)
+    client.post("/en/me/edit", data=registration_form(newsletter="y", csrf_token=csrf_token(page)))
+    assert subscription() == "pending"
+    assert "/en/subscribe/confirm/" in mailbox.text()
+    page = client.get("/en/me/edit").get_data(as_text=True)
+    assert box_ticked(page)
+    client.post("/en/me/edit", data=registration_form(csrf_token=csrf_token(page)))
+    assert subscription() == "unsubscribed"
 
 
 def test_delete_my_data(app, client, open_registration, mailbox):

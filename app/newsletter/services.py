@@ -78,11 +78,14 @@ def unsubscribe(subscriber: Subscriber) -> None:
     db.session.flush()
 
 
+def find(event: Event, email: str) -> Subscriber | None:
+    """The subscription of an address, if any."""
+    return db.session.scalar(select(Subscriber).filter_by(event_id=event.id, email_key=canonical_email(email)))
+
+
 def forget(event: Event, email: str) -> None:
     """Delete the subscription of an address (the person erased their data)."""
-    subscriber = db.session.scalar(
-        select(Subscriber).filter_by(event_id=event.id, email_key=canonical_email(email))
-    )
+    subscriber = find(event, email)
     if subscriber is not None:
         db.session.delete(subscriber)
         db.session.flush()

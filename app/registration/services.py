@@ -146,12 +146,34 @@ def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> i
 
 
 def export(registration: Registration) -> dict:
-    """Everything stored about the delegate, as plain data (their right to a copy)."""
+    """Everything stored about the delegate, as plain data (their right to a copy).
+
+    Passport details are shown to the hosts only: the copy says whether they are on file,
+    since anyone holding the delegate's private link could download it."""
+    from ..newsletter.services import find as find_subscriber
+    from ..program.services import places, waitlist_position
+
     data = {}
     for name in FIELDS + ("status", "created_at", "updated_at", "privacy_consent_at", "cancelled_at"):
-        value = getattr(registration, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        if name in PASSPORT_FIELDS:
+            continue
+        data[name] = _plain(getattr(registration, name))
+    data["passport_details_on_file"] = registration.has_passport_data
+    data["sessions"] = [
+        {"session": seat.session.slug, "status": seat.status, "since": _plain(seat.created_at),
+         "waiting_list_position": waitlist_position(seat) if seat.status == "waiting" else None}
+        for seat in sorted(places(registration).values(), key=lambda seat: seat.session.starts_at)
+    ]
+    subscriber = find_subscriber(db.session.get(Event, registration.event_id), registration.email)
+    data["newsletter_subscription"] = None if subscriber is None else {
+        "status": subscriber.status, "language": subscriber.language,
+        "created_at": _plain(subscriber.created_at), "confirmed_at": _plain(subscriber.confirmed_at),
+    }
     return data
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _serializer() -> URLSafeTimedSerializer:

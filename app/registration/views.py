@@ -144,9 +144,12 @@ def edit():
     del form.email
     del form.privacy_consent
     form.passport_on_file = registration.has_passport_data
+    subscription = newsletter.find(event, registration.email)
+    subscribed = subscription is not None and subscription.status != subscription.UNSUBSCRIBED
     if not form.is_submitted():
         for name in ("nationality", "passport_number", "date_of_birth", "passport_expiry"):
             form[name].data = None
+        form.newsletter.data = subscribed  # as it is now: an emailed unsubscribe counts
     if not form.validate_on_submit():
         return render_form(event, form, editing=True)
     try:
@@ -154,7 +157,14 @@ def edit():
     except services.RegistrationClosed:
         db.session.rollback()
         return render_template("registration/closed.html", event=event), 403
+    confirm = None
+    if registration.newsletter and not subscribed:
+        confirm = newsletter.subscribe(event, registration.email, registration.language)
+    elif subscribed and not registration.newsletter:
+        newsletter.unsubscribe(subscription)
     db.session.commit()
+    if confirm is not None:
+        send_confirmation(event, confirm)  # double opt-in, as for any subscriber
     return see_other(url_for("registration.me", saved=1))
 
 
