@@ -22,9 +22,10 @@ WTFORMS_MESSAGES = (
     _l("Invalid Choice: could not coerce."),
 )
 
-# Bidirectional overrides and isolates can make a name display as something else; U+FFFD
-# stands where a browser sent bytes that were not UTF-8.
-REFUSED = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFD)}
+# Bidirectional overrides and isolates can make a name display as something else.
+REFUSED = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# U+FFFD stands where a browser sent bytes that were not UTF-8.
+UNREADABLE = "\ufffd"
 
 
 class CatalogTranslations:
@@ -82,6 +83,8 @@ def clean_block(value):
 def no_control_characters(form, field):
     """Refuse invisible control characters (NUL, bidi overrides, line breaks in a one-line field)."""
     text = field.data or ""
+    if UNREADABLE in text:
+        raise ValidationError(_l("Some characters could not be read. Please type them again."))
     allowed = {"\n", "\t"} if field.type == "TextAreaField" else set()
     for char in text:
         if (unicodedata.category(char) == "Cc" and char not in allowed) or char in REFUSED:

@@ -1,5 +1,8 @@
 """Security headers on every response, and limits on what a request may carry."""
+from urllib.parse import unquote_to_bytes
+
 from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
@@ -29,6 +32,22 @@ def _check_request_size():
         abort(414)
 
 
+def _check_form_encoding():
+    """A form whose bytes are not UTF-8 is refused whole (Werkzeug would keep them as literal %XX text)."""
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    body = request.get_data(cache=True)  # the form is parsed from this copy afterwards
+    try:
+        for pair in body.split(b"&"):
+            for part in pair.split(b"=", 1):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        from .errors import render_error
+
+        return render_error(400, _l("Some of what you sent could not be read as text. Please check it and try again."))
+    return None
+
+
 def _add_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
@@ -53,4 +72,6 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config["CSP"] = content_security_policy(app.config["HTMX_FROM_CDN"])
     app.before_request(_check_request_size)
+    # First of all, before CSRF protection reads the form from the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_form_encoding)
     app.after_request(_add_headers)

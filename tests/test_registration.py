@@ -333,12 +333,21 @@ def test_doubled_fields_and_unknown_choices(app, client, open_registration):
     assert register(client, language="fr").status_code == 422
 
 
-def test_invalid_utf8_in_the_body_is_refused(app, client, open_registration):
-    page = client.get("/en/register").get_data(as_text=True)
-    body = b"given_name=%FF%FE&family_name=X&csrf_token=" + csrf_token(page).encode()
-    response = client.post("/en/register", data=body, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 422
+@pytest.mark.parametrize("raw", [b"%FF%FE", b"Ana%C3", b"%ED%A0%80"])  # not UTF-8; a cut sequence; a surrogate
+def test_invalid_utf8_in_the_body_is_refused(app, client, open_registration, raw):
+    from urllib.parse import urlencode
+
+    page = client.get("/mn/register").get_data(as_text=True)
+    valid = urlencode(registration_form(csrf_token=csrf_token(page)), doseq=True).encode()
+    assert b"given_name=Ana&" in valid
+    body = valid.replace(b"given_name=Ana&", b"given_name=" + raw + b"&")
+    response = client.post("/mn/register", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Таны илгээсэн зарим зүйлийг текст болгон уншиж чадсангүй." in response.get_data(as_text=True)
     assert count(app) == 0
+    # The same form with readable text is stored.
+    response = client.post("/mn/register", data=valid, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303 and count(app) == 1
 
 
 def test_htmx_gets_the_form_fragment_with_errors(client, open_registration):
