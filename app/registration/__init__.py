@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("registration", __name__)
 
 from . import views  # noqa: E402,F401
+from . import housekeeping  # noqa: E402,F401
