@@ -30,6 +30,9 @@ def test_the_form_in_mongolian_lists_countries_in_mongolian_order(client, open_r
     assert positions == sorted(positions)
     assert 'name="given_name"' in html and 'autocomplete="given-name"' in html
     assert 'type="tel"' in html and 'type="email"' in html and 'type="date"' in html
+    assert re.search(r'<select[^>]*autocomplete="country"[^>]*name="country"', html)
+    codes = re.findall(r'<option value="([A-Z]{2})"', html.split('name="country"')[1].split("</select>")[0])
+    assert {"MN", "ES", "TW", "XK"} <= set(codes) and not {"EU", "UN", "AC", "IC", "EA"} & set(codes)
 
 
 def test_a_delegate_registers_and_gets_an_email_in_their_language(app, client, open_registration, mailbox):
@@ -74,6 +77,20 @@ def test_a_cyrillic_name_gets_a_passport_spelling_to_check(app, client, open_reg
                              csrf_token=csrf_token(page.get_data(as_text=True)))
     assert client.post("/mn/register", data=data).status_code == 303
     assert stored(app)[0].phone == "+97699112233"
+
+
+def test_a_name_in_another_script_asks_for_the_passport_spelling_without_guessing(app, client, open_registration):
+    response = register(client, given_name="秀英", family_name="王", country="TW", phone="+886 912 345 678")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.count("Write the name in Latin letters, as in your passport.") == 2
+    assert 'name="passport_given_name" type="text" value="">' in html  # nothing guessed
+    page = client.get("/en/register").get_data(as_text=True)
+    checked = client.post("/en/register/check", headers={"HX-Request": "true", "HX-Trigger-Name": "given_name"},
+                          data=registration_form(given_name="秀英", csrf_token=csrf_token(page)))
+    assert 'hx-swap-oob' not in checked.get_data(as_text=True)
+    assert register(client, given_name="秀英", family_name="王", country="TW", phone="+886 912 345 678",
+                    passport_given_name="Hsiu-ying", passport_family_name="Wang").status_code == 303
 
 
 def test_a_second_registration_only_resends_the_link(app, client, open_registration, mailbox):

@@ -8,8 +8,10 @@ from markupsafe import Markup, escape
 # Mongolian Cyrillic has Ө after О and Ү after У; code-point order would put them last.
 MONGOLIAN = "абвгдеёжзийклмноөпрстуүфхцчшщъыьэюя"
 ORDERS = {"mn": {letter: index for index, letter in enumerate(MONGOLIAN)}}
-# Codes Babel lists that are not countries a person comes from.
-NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+# Codes Babel lists that are not ISO 3166-1 countries: groupings, pseudo-locales, and territories
+# with codes reserved for other uses (Ascension, Clipperton, Diego Garcia, Ceuta and Melilla,
+# the Canary Islands, Tristan da Cunha, Sark). Kosovo keeps XK, the code in common use for it.
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "DG", "EA", "IC", "TA", "CQ"}
 
 
 def sort_key(lang: str):

@@ -46,7 +46,7 @@ class RegistrationForm(PortalForm):
                                render_kw={"autocomplete": "organization"}, **LINE)
     position = StringField(_l("Position"), [Optional(), at_most(200), no_control_characters],
                            render_kw={"autocomplete": "organization-title"}, **LINE)
-    country = SelectField(_l("Country"), [required()], widget=CountrySelect())
+    country = SelectField(_l("Country"), [required()], widget=CountrySelect(), render_kw={"autocomplete": "country"})
     gender = SelectField(_l("Gender"), [Optional()], choices=choices([
         ("", _l("Choose…")), ("woman", _l("Woman")), ("man", _l("Man")),
         ("another", _l("Another gender")), ("undisclosed", _l("Prefer not to say")),
@@ -143,8 +143,11 @@ class RegistrationForm(PortalForm):
         if field.data and not is_latin(field.data):
             raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
         if not field.data and own and not is_latin(own):
+            suggestion = to_latin(own)
+            if not is_latin(suggestion):  # a script the table does not cover (Chinese, Korean, …)
+                raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
             # Suggest a spelling the delegate checks and corrects before sending again.
-            field.data = to_latin(own)
+            field.data = suggestion
             raise ValidationError(_l("Please check the spelling as in your passport."))
 
     def _near_the_event(self, field):

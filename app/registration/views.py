@@ -68,8 +68,10 @@ def check_field():
         note = _l("This email address is already registered. Send the form and we will email you your private link.")
     suggestions = []
     for own, passport in (("given_name", "passport_given_name"), ("family_name", "passport_family_name")):
-        if name == own and form[own].data and not is_latin(form[own].data) and not request.form.get(passport):
-            form[passport].data = to_latin(form[own].data)
+        suggestion = to_latin(form[own].data or "")
+        if name == own and form[own].data and not is_latin(form[own].data) and is_latin(suggestion) \
+                and not request.form.get(passport):
+            form[passport].data = suggestion
             form[passport].errors = []
             suggestions.append(form[passport])
     return render_template("registration/_checked_field.html", form=form, field=form[name],
