@@ -50,6 +50,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10/minute;100/hour")
     RATELIMIT_LINK = os.environ.get("RATELIMIT_LINK", "5/minute;30/hour")
+    # However many clients ask, one address gets at most this many link emails (no mail bombing).
+    RATELIMIT_LINK_PER_ADDRESS = os.environ.get("RATELIMIT_LINK_PER_ADDRESS", "3/hour")
+    RATELIMIT_SUBSCRIBE = os.environ.get("RATELIMIT_SUBSCRIBE", "10/minute;60/hour")
     # Field checks say whether an address is registered: enough for a person filling the form.
     RATELIMIT_CHECK = os.environ.get("RATELIMIT_CHECK", "60/minute;300/hour")
 

@@ -415,6 +415,37 @@ def test_registration_is_rate_limited(migrated_database, tmp_path):
     assert statuses == [303, 303, 303, 429]
 
 
+def test_one_address_gets_only_so_many_link_emails(migrated_database, tmp_path):
+    """However many clients ask (the registration form again, or the link form), an inbox is not flooded."""
+    from app.events.content import load_demo
+    from tests.conftest import copy_database, dispose, drop_database, make_app
+
+    database = copy_database(migrated_database, tmp_path)
+    outbox = tmp_path / "outbox"
+    app = make_app(database, RATELIMIT_ENABLED=True, RATELIMIT_LINK_PER_ADDRESS="3/hour",
+                   PORTAL_NOW="2017-05-01T10:00:00+08:00", MAIL_OUTBOX=outbox)
+    with app.app_context():
+        load_demo(app.config["DEMO_CONTENT"])
+        db.session.commit()
+    try:
+        assert register(app.test_client()).status_code == 303  # the confirmation: 1
+        answers = [register(app.test_client()).headers["Location"] for _ in range(3)]
+        assert answers == ["/en/me/link/sent?reason=registered"] * 2 + ["/en/me/link/sent?reason=recent"]
+        asker = app.test_client()
+        token = csrf_token(asker.get("/en/me/link").get_data(as_text=True))
+        asked = asker.post("/en/me/link", data={"email": "ana@example.org", "csrf_token": token})
+        assert asked.headers["Location"] == "/en/me/link/sent"  # the same answer as for any address
+        assert len(list(outbox.glob("*.eml"))) == 3
+        page = asker.get("/en/me/link/sent?reason=recent").get_data(as_text=True)
+        assert "several times in the last hour" in page
+        # Another address is not affected.
+        assert register(app.test_client(), email="bo@example.org").status_code == 303
+        assert len(list(outbox.glob("*.eml"))) == 4
+    finally:
+        dispose(app)
+        drop_database(database)
+
+
 def test_the_chosen_country_stays_chosen_after_an_error(client, open_registration):
     html = register(client, lang="mn", email="bad", country="NG", nationality="KE").get_data(as_text=True)
     assert '<option value="NG" selected>' in html

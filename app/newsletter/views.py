@@ -1,5 +1,5 @@
 """Views of «Stay informed»: sign up, confirm by email, unsubscribe."""
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
 from .. import mail
@@ -11,7 +11,7 @@ from .forms import SubscribeForm
 
 
 @bp.route("/<lang>/subscribe", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUBSCRIBE"], methods=["POST"])
 @vary_on_htmx
 def subscribe():
     """The newsletter sign-up form; a valid address gets a confirmation email."""

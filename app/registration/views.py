@@ -3,8 +3,10 @@ import json
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
+from limits import parse_many
 
 from .. import clock, mail
+from ..email_address import address_fingerprint
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, see_other, vary_on_htmx
@@ -35,6 +37,8 @@ def register():
         registration = services.register(event, form.registration_data(), clock.now())
     except services.AlreadyRegistered as already:
         db.session.commit()  # nothing to store; frees the write lock before the mail server is asked
+        if not may_email_link(already.registration):
+            return see_other(url_for("registration.link_sent", reason="recent"))
         sent = send_link(already.registration)
         return see_other(url_for("registration.link_sent", reason="registered" if sent else "unsent"))
     except services.RegistrationClosed:
@@ -44,6 +48,7 @@ def register():
         subscriber = newsletter.subscribe(event, registration.email, registration.language)
     db.session.commit()
     sign_in(registration)
+    may_email_link(registration)  # the first email counts towards the address's cap
     sent = send_link(registration, template="registration_received")
     if subscriber is not None:
         send_confirmation(event, subscriber)  # double opt-in, as for any subscriber
@@ -116,7 +121,7 @@ def request_link():
             422 if form.is_submitted() else 200)
     registration = services.find(event, form.email.data)
     db.session.commit()  # only read; frees the write lock before the mail server is asked
-    if registration is not None and not registration.is_erased:
+    if registration is not None and not registration.is_erased and may_email_link(registration):
         # The link brings the delegate back to where they were (a session they wanted to join).
         if not send_link(registration, next_path=local_path(request.args.get("next"))):
             return redirect(url_for("registration.link_sent", reason="unsent"), code=303)
@@ -242,6 +247,15 @@ def render_form(event, form, editing=False):
     status = 422 if form.is_submitted() else 200
     template = "registration/_form.html" if is_htmx() else "registration/register.html"
     return render_template(template, event=event, form=form, editing=editing), status
+
+
+def may_email_link(registration) -> bool:
+    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS); counts it."""
+    if not limiter.enabled:
+        return True
+    key = address_fingerprint(registration.email_key)
+    return all(limiter.limiter.hit(item, "link-to", key)
+               for item in parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"]))
 
 
 def send_link(registration, template="registration_link", next_path=None) -> bool:
