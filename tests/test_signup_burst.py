@@ -127,3 +127,13 @@ def test_300_simultaneous_joins_for_30_seats(app, crowd, server):
         # Everyone seated asked before anyone who waits; the waitlist keeps arrival order.
         assert max(s.created_at for s in seated) <= min(w.created_at for w in waiting)
         assert [w.id for w in waiting] == sorted(w.id for w in waiting)
+
+
+def test_a_long_address_reaches_the_portals_own_page_under_gunicorn(server):
+    """gunicorn would refuse a 5,000-character request line itself, in English (gunicorn.conf.py)."""
+    try:
+        urllib.request.urlopen(f"{server}/mn/info?q={'x' * 5000}", timeout=10)
+        status, body = 200, ""
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    assert status == 414 and "Хэт урт хаяг" in body
