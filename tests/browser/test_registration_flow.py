@@ -8,9 +8,11 @@ from tests.browser.conftest import PHONE, axe_violations, fill_the_form
 
 TEXT = {
     "en": {"register": "Register", "me": "My registration", "invalid_email": "Enter a valid email address.",
-           "closed": "Registration is closed.", "inbox": "Please check your inbox"},
+           "closed": "Registration is closed.", "inbox": "Please check your inbox", "signout": "Sign out on this device",
+           "invalid_link": "This link has expired or is not valid."},
     "mn": {"register": "Бүртгүүлэх", "me": "Миний бүртгэл", "invalid_email": "Зөв цахим шуудангийн хаяг оруулна уу.",
-           "closed": "Бүртгэл хаагдсан байна.", "inbox": "Цахим шуудангаа шалгана уу"},
+           "closed": "Бүртгэл хаагдсан байна.", "inbox": "Цахим шуудангаа шалгана уу", "signout": "Энэ төхөөрөмжөөс гарах",
+           "invalid_link": "Энэ холбоосын хугацаа дууссан эсвэл холбоос буруу байна."},
 }
 
 
@@ -52,34 +54,36 @@ def test_registering_without_javascript(no_js_page, live_server):
     expect(page.locator(".summary")).to_contain_text("Tsetseg Okafor")
 
 
-def test_the_same_address_again_only_resends_the_link(page, live_server):
-    page.goto(f"{live_server.url}/en/register")
-    fill_the_form(page, "twice@example.org", "en")
-    page.get_by_role("button", name="Register").click()
-    expect(page).to_have_url(f"{live_server.url}/en/me")
-    page.get_by_role("button", name="Sign out on this device").click()
-    page.goto(f"{live_server.url}/en/register")
-    fill_the_form(page, "TWICE@example.org", "en")
+@pytest.mark.parametrize("lang", ["en", "mn"])
+def test_the_same_address_again_only_resends_the_link(page, live_server, lang):
+    page.goto(f"{live_server.url}/{lang}/register")
+    fill_the_form(page, f"twice.{lang}@example.org", lang)
+    page.get_by_role("button", name=TEXT[lang]["register"]).click()
+    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    page.get_by_role("button", name=TEXT[lang]["signout"]).click()
+    page.goto(f"{live_server.url}/{lang}/register")
+    fill_the_form(page, f"TWICE.{lang}@example.org", lang)
     page.fill("#given_name", "Someone else")
-    page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Please check your inbox")
+    page.get_by_role("button", name=TEXT[lang]["register"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TEXT[lang]["inbox"])
     expect(page.locator("main")).not_to_contain_text("Amara")
     assert axe_violations(page) == []
 
 
-def test_the_emailed_link_signs_in_a_second_phone(page, browser, live_server):
-    page.goto(f"{live_server.url}/mn/register")
-    fill_the_form(page, "link@example.org", "mn")
-    page.get_by_role("button", name="Бүртгүүлэх").click()
-    expect(page).to_have_url(f"{live_server.url}/mn/me")
-    link = newest_link(live_server, "link@example.org")
+@pytest.mark.parametrize("lang", ["en", "mn"])
+def test_the_emailed_link_signs_in_a_second_phone(page, browser, live_server, lang):
+    page.goto(f"{live_server.url}/{lang}/register")
+    fill_the_form(page, f"link.{lang}@example.org", lang)
+    page.get_by_role("button", name=TEXT[lang]["register"]).click()
+    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    link = newest_link(live_server, f"link.{lang}@example.org")
     other = browser.new_context(**PHONE)
     second = other.new_page()
     second.goto(link)
-    expect(second).to_have_url(f"{live_server.url}/mn/me")
-    expect(second.locator(".summary")).to_contain_text("link@example.org")
+    expect(second).to_have_url(f"{live_server.url}/{lang}/me")
+    expect(second.locator(".summary")).to_contain_text(f"link.{lang}@example.org")
     second.goto(link.replace("/link/", "/link/x"))
-    expect(second.get_by_role("heading", level=1)).to_have_text("Энэ холбоосын хугацаа дууссан эсвэл холбоос буруу байна.")
+    expect(second.get_by_role("heading", level=1)).to_have_text(TEXT[lang]["invalid_link"])
     assert axe_violations(second) == []
     other.close()
 
