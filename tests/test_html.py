@@ -34,7 +34,23 @@ def test_pages_are_valid_html(app, client, open_registration, tmp_path):
         "program-signed-in-en": client.get("/en/program"),
         "session-signed-in-mn": client.get("/mn/program/gender-working-group"),
         "cancel-en": client.get("/en/me/cancel"),
+        "me-unsent-mn": client.get("/mn/me?unsent=1"),
+        "link-sent-unsent-en": client.get("/en/me/link/sent?reason=unsent"),
+        "link-sent-recent-mn": client.get("/mn/me/link/sent?reason=recent"),
     })
+    # A full session at the same time as a seat: its card offers the waitlist and names the seat kept.
+    from app.extensions import db
+    from app.program.models import Session
+    from sqlalchemy import select
+
+    with app.app_context():
+        db.session.scalar(select(Session).filter_by(slug="overcoming-poverty-and-exclusion")).capacity = 0
+        db.session.commit()
+    pages["program-full-and-kept-mn"] = client.get("/mn/program")
+    client.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
+    pages["me-cancelled-en"] = client.get("/en/me")
+    assert "хэвээр үлдэнэ" in pages["program-full-and-kept-mn"].get_data(as_text=True)
+    assert "/en/me/reinstate" in pages["me-cancelled-en"].get_data(as_text=True)
     for name, response in pages.items():
         assert response.status_code in (200, 404, 422), name
         (tmp_path / f"{name}.html").write_bytes(response.data)
