@@ -1,5 +1,6 @@
 """The program pages, the feeds, and joining and leaving from a phone, with and without HTMX."""
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -112,6 +113,20 @@ def test_htmx_swaps_the_card_and_the_agenda_count(app, delegate):
     assert html.lstrip().startswith(f'<article class="session-card kind-breakout mine" id="session-{SLUG}"')
     assert 'id="agenda-count" hx-swap-oob="true"' in html and "1 session" in html
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_htmx_also_swaps_the_cards_at_the_same_time_on_the_program_page(app, delegate):
+    def cards(html):
+        return dict(re.findall(r'<article [^>]*id="session-([a-z0-9-]+)"[^>]*>(.*?)</article>', html, re.S))
+
+    joined = cards(post(delegate, f"/program/{SLUG}/join", htmx=True, next="/en/program").get_data(as_text=True))
+    assert set(joined) == {SLUG, "new-strategies-and-alliances", "innovation-for-sustainable-economy"}
+    assert "Switch to this session" in joined["new-strategies-and-alliances"]
+    left = cards(post(delegate, f"/program/{SLUG}/leave", htmx=True, next="/en/program").get_data(as_text=True))
+    assert "Switch to this session" not in left["new-strategies-and-alliances"]
+    # On the session's own page there are no other cards to swap.
+    alone = post(delegate, f"/program/{SLUG}/join", htmx=True, next=f"/en/program/{SLUG}").get_data(as_text=True)
+    assert set(cards(alone)) == {SLUG}
 
 
 def test_a_double_tap_is_one_seat(app, delegate):

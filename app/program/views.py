@@ -114,13 +114,29 @@ def signup(slug, action):
     db.session.commit()
     tell_promoted(promoted)
     if is_htmx():
-        return render_template("program/_signup_response.html", **card_context(event, found, delegate))
+        context = card_context(event, found, delegate)
+        return render_template("program/_signup_response.html", **context,
+                               neighbours=neighbour_cards(event, found, context["held"]))
     return redirect(back_to(slug), code=303)
 
 
 def heading_level(slug) -> int:
     """The card's heading where the form came from: none on the session's own page (its h1), h3 in the program."""
     return 0 if (request.form.get("next") or "").endswith(f"/program/{slug}") else 3
+
+
+def neighbour_cards(event, found, held) -> list[dict]:
+    """On the program page, the cards of sessions at the same time change with a join or leave
+    (a switch offered or withdrawn, a seat freed): HTMX swaps them out of band too."""
+    if heading_level(found.slug) == 0:
+        return []  # the session's own page shows no other cards
+    delegate = current_delegate()
+    return [
+        dict(s=other, state=services.availability(other, delegate, held), clash=services.clash(other, held),
+             position=services.waitlist_position(held[other.id]) if other.id in held and held[other.id].status == "waiting" else None)
+        for other in services.sessions(event)
+        if other.id != found.id and other.signup == "open" and other.overlaps(found)
+    ]
 
 
 def card_context(event, found, delegate, error=None, message=None):
