@@ -115,6 +115,16 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+def register_in(page, live_server, email, lang, **fields):
+    """Register from the form, as a delegate does, and land on «My registration»."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/{lang}/register")
+    fill_the_form(page, email, lang, **fields)
+    page.locator("#registration-form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+
+
 def fill_the_form(page, email, lang, country="NG", phone="+234 802 123 4567"):
     """What a delegate types into the registration form (given name Amara, family name Okafor)."""
     page.fill("#given_name", "Amara")

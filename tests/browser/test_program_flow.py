@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.program.models import Session
-from tests.browser.conftest import PHONE, axe_violations, fill_the_form
+from tests.browser.conftest import PHONE, axe_violations, register_in
 
 WORDS = {
     "en": {"register": "Register", "join": "Join", "leave": "Leave this session", "seat": "You have a seat.",
@@ -17,10 +17,7 @@ WORDS = {
 
 
 def sign_up(page, live_server, email, lang):
-    page.goto(f"{live_server.url}/{lang}/register")
-    fill_the_form(page, email, lang, country="TW", phone="+886 912 345 678")
-    page.get_by_role("button", name=WORDS[lang]["register"]).click()
-    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    register_in(page, live_server, email, lang, country="TW", phone="+886 912 345 678")
 
 
 def card(page, slug):
@@ -39,20 +36,20 @@ def test_join_switch_and_leave_with_htmx(page, live_server, lang):
     page.goto(f"{live_server.url}/{lang}/program")
     assert axe_violations(page) == []
     first, second = "developing-situation-in-asia", "new-strategies-and-alliances"
-    card(page, first).get_by_role("button", name=WORDS[lang]["join"]).click()
+    card(page, first).get_by_role("button", exact=True, name=WORDS[lang]["join"]).click()
     expect(card(page, first)).to_contain_text(WORDS[lang]["seat"])
     expect(page.locator("#agenda-count")).to_contain_text("1")
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
     # The parallel session offers a switch, and the switch frees the first seat.
     page.reload()
-    card(page, second).get_by_role("button", name=WORDS[lang]["switch"]).click()
+    card(page, second).get_by_role("button", exact=True, name=WORDS[lang]["switch"]).click()
     expect(card(page, second)).to_contain_text(WORDS[lang]["seat"])
     page.reload()
-    expect(card(page, first).get_by_role("button", name=WORDS[lang]["switch"])).to_be_visible()
-    card(page, second).get_by_role("button", name=WORDS[lang]["leave"]).click()
-    expect(card(page, second).get_by_role("button", name=WORDS[lang]["join"])).to_be_visible()
+    expect(card(page, first).get_by_role("button", exact=True, name=WORDS[lang]["switch"])).to_be_visible()
+    card(page, second).get_by_role("button", exact=True, name=WORDS[lang]["leave"]).click()
+    expect(card(page, second).get_by_role("button", exact=True, name=WORDS[lang]["join"])).to_be_visible()
     page.reload()
-    expect(card(page, first).get_by_role("button", name=WORDS[lang]["join"])).to_be_visible()
+    expect(card(page, first).get_by_role("button", exact=True, name=WORDS[lang]["join"])).to_be_visible()
     assert axe_violations(page) == []
 
 
@@ -62,11 +59,11 @@ def test_join_and_leave_without_javascript(browser, live_server):
     sign_up(page, live_server, "nojs.program@example.org", "mn")
     page.goto(f"{live_server.url}/mn/program")
     slug = "overcoming-poverty-and-exclusion"
-    card(page, slug).get_by_role("button", name=WORDS["mn"]["join"]).click()
+    card(page, slug).get_by_role("button", exact=True, name=WORDS["mn"]["join"]).click()
     expect(page).to_have_url(f"{live_server.url}/mn/program#session-{slug}")
     expect(card(page, slug)).to_contain_text(WORDS["mn"]["seat"])
-    card(page, slug).get_by_role("button", name=WORDS["mn"]["leave"]).click()
-    expect(card(page, slug).get_by_role("button", name=WORDS["mn"]["join"])).to_be_visible()
+    card(page, slug).get_by_role("button", exact=True, name=WORDS["mn"]["leave"]).click()
+    expect(card(page, slug).get_by_role("button", exact=True, name=WORDS["mn"]["join"])).to_be_visible()
     context.close()
 
 
@@ -81,16 +78,16 @@ def test_the_waitlist_and_its_promotion(browser, live_server):
         first.goto(f"{live_server.url}/en/program/{slug}")
         second.goto(f"{live_server.url}/mn/program/{slug}")
         # The second phone's page is now stale: it still offers a seat.
-        first.get_by_role("button", name="Join").click()
+        first.get_by_role("button", exact=True, name="Join").click()
         expect(first.locator(f"#session-{slug}")).to_contain_text("You have a seat.")
-        second.get_by_role("button", name=WORDS["mn"]["join"]).click()
+        second.get_by_role("button", exact=True, name=WORDS["mn"]["join"]).click()
         expect(second.locator(f"#session-{slug}")).to_contain_text("Энэ хуралдааны суудал дүүрсэн байна.")
-        second.get_by_role("button", name=WORDS["mn"]["waitlist"]).click()
+        second.get_by_role("button", exact=True, name=WORDS["mn"]["waitlist"]).click()
         expect(second.locator(f"#session-{slug}")).to_contain_text("хүлээлгийн дугаар: 1")
         assert axe_violations(second) == []
-        first.get_by_role("button", name="Leave this session").click()
+        first.get_by_role("button", exact=True, name="Leave this session").click()
         # The freed seat went to the first in line, so the session is full again.
-        expect(first.get_by_role("button", name="Join the waiting list")).to_be_visible()
+        expect(first.get_by_role("button", exact=True, name="Join the waiting list")).to_be_visible()
         second.reload()
         expect(second.locator(f"#session-{slug}")).to_contain_text(WORDS["mn"]["seat"])
         for c in contexts:
@@ -107,24 +104,24 @@ def test_switching_and_waiting_while_keeping_a_seat_without_javascript(browser, 
         holder, delegate = (c.new_page() for c in contexts)
         sign_up(holder, live_server, "nojs.holder@example.org", "en")
         holder.goto(f"{live_server.url}/en/program")
-        card(holder, full).get_by_role("button", name="Join").click()
+        card(holder, full).get_by_role("button", exact=True, name="Join").click()
         sign_up(delegate, live_server, "nojs.switcher@example.org", "en")
         delegate.goto(f"{live_server.url}/en/program")
-        card(delegate, asia).get_by_role("button", name="Join").click()
+        card(delegate, asia).get_by_role("button", exact=True, name="Join").click()
         expect(delegate).to_have_url(f"{live_server.url}/en/program#session-{asia}")
         # A parallel session with seats: a switch. A full one: its waitlist, keeping the seat.
         expect(card(delegate, strategies)).to_contain_text("You have a seat in «")
         expect(card(delegate, full)).to_contain_text("You keep your seat in «")
-        card(delegate, full).get_by_role("button", name="Join the waiting list").click()
+        card(delegate, full).get_by_role("button", exact=True, name="Join the waiting list").click()
         expect(card(delegate, full)).to_contain_text("You are on the waiting list (number 1).")
-        card(delegate, strategies).get_by_role("button", name="Switch to this session").click()
+        card(delegate, strategies).get_by_role("button", exact=True, name="Switch to this session").click()
         expect(card(delegate, strategies)).to_contain_text("You have a seat.")
-        expect(card(delegate, asia).get_by_role("button", name="Switch to this session")).to_be_visible()
+        expect(card(delegate, asia).get_by_role("button", exact=True, name="Switch to this session")).to_be_visible()
         # The seat waited for frees up: the delegate moves into it and the switched-to seat is freed.
-        card(holder, full).get_by_role("button", name="Leave this session").click()
+        card(holder, full).get_by_role("button", exact=True, name="Leave this session").click()
         delegate.reload()
         expect(card(delegate, full)).to_contain_text("You have a seat.")
-        expect(card(delegate, strategies).get_by_role("button", name="Switch to this session")).to_be_visible()
+        expect(card(delegate, strategies).get_by_role("button", exact=True, name="Switch to this session")).to_be_visible()
         for c in contexts:
             c.close()
     finally:

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, axe_violations, fill_the_form
+from tests.browser.conftest import PHONE, axe_violations, fill_the_form, register_in
 
 TEXT = {
     "en": {"register": "Register", "me": "My registration", "invalid_email": "Enter a valid email address.",
@@ -56,10 +56,7 @@ def test_registering_without_javascript(no_js_page, live_server):
 
 @pytest.mark.parametrize("lang", ["en", "mn"])
 def test_the_same_address_again_only_resends_the_link(page, live_server, lang):
-    page.goto(f"{live_server.url}/{lang}/register")
-    fill_the_form(page, f"twice.{lang}@example.org", lang)
-    page.get_by_role("button", name=TEXT[lang]["register"]).click()
-    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    register_in(page, live_server, f"twice.{lang}@example.org", lang)
     page.get_by_role("button", name=TEXT[lang]["signout"]).click()
     page.goto(f"{live_server.url}/{lang}/register")
     fill_the_form(page, f"TWICE.{lang}@example.org", lang)
@@ -72,10 +69,7 @@ def test_the_same_address_again_only_resends_the_link(page, live_server, lang):
 
 @pytest.mark.parametrize("lang", ["en", "mn"])
 def test_the_emailed_link_signs_in_a_second_phone(page, browser, live_server, lang):
-    page.goto(f"{live_server.url}/{lang}/register")
-    fill_the_form(page, f"link.{lang}@example.org", lang)
-    page.get_by_role("button", name=TEXT[lang]["register"]).click()
-    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    register_in(page, live_server, f"link.{lang}@example.org", lang)
     link = newest_link(live_server, f"link.{lang}@example.org")
     other = browser.new_context(**PHONE)
     second = other.new_page()
@@ -117,10 +111,7 @@ def newest_link(live_server, address):
 
 @pytest.mark.parametrize("lang", ["en", "mn"])
 def test_the_delegates_own_pages_are_accessible(page, live_server, lang):
-    page.goto(f"{live_server.url}/{lang}/register")
-    fill_the_form(page, f"own.{lang}@example.org", lang)
-    page.get_by_role("button", name=TEXT[lang]["register"]).click()
-    expect(page).to_have_url(f"{live_server.url}/{lang}/me")
+    register_in(page, live_server, f"own.{lang}@example.org", lang)
     for path in ("/me/edit", "/me/cancel", "/me/delete", "/me/link", "/subscribe", "/privacy"):
         page.goto(f"{live_server.url}/{lang}{path}")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, path
