@@ -13,7 +13,7 @@ def tell_promoted(seats: list[Seat]) -> None:
     event = current_event() if seats else None
     for seat in seats:
         registration = db.session.get(Registration, seat.registration_id)
-        if registration is None or registration.is_erased:
+        if registration is None or not registration.is_active:
             continue
         try:
             mail.send(

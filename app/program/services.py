@@ -147,9 +147,12 @@ def headsets(session: Session) -> dict[str, int]:
 
 
 def lock_delegate(registration: Registration) -> None:
-    """Serialise one delegate's sign-ups (two taps on two overlapping sessions at once)."""
+    """Serialise one delegate's sign-ups (two taps on two overlapping sessions at once), and
+    read the registration again under the lock: a cancellation that just committed counts."""
+    statement = select(Registration).where(Registration.id == registration.id)
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
+        statement = statement.with_for_update(of=Registration)
+    db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 def lock_sessions(ids) -> dict[int, Session]:
@@ -204,10 +207,13 @@ def join(registration: Registration, session: Session, want: str | None = None, 
                              Seat.WAITING if session.is_full else Seat.SEATED)
     if competing and not switch:
         raise (WaitlistConflict if session.is_full else TimeConflict)(session, competing[0].session)
+    # The new place first: should the chain of promotions below reach this delegate (a seat
+    # they wait for elsewhere), it finds their new seat and gives it up by the same rule.
+    place = _place(registration, session)
     promoted = []
     for seat in competing:
         promoted += _release(seat, locked[seat.session_id], locked)
-    return _place(registration, session), promoted
+    return place, promoted
 
 
 def invite(registration: Registration, session: Session) -> Seat:
@@ -238,9 +244,15 @@ def release_all(registration: Registration) -> list[Seat]:
     """Free every place a delegate holds (their registration was cancelled or erased)."""
     lock_delegate(registration)
     locked = lock_program(registration.event_id)
+    held = places(registration)  # under the locks
+    # Waitlist places first, so that no seat freed below can be offered to this delegate.
+    for seat in held.values():
+        if seat.status == Seat.WAITING:
+            _release(seat, locked[seat.session_id], locked)
     promoted = []
-    for session_id, seat in places(registration).items():  # under the locks
-        promoted += _release(seat, locked[session_id], locked)
+    for seat in held.values():
+        if seat.status == Seat.SEATED:
+            promoted += _release(seat, locked[seat.session_id], locked)
     return promoted
 
 
@@ -291,6 +303,8 @@ def _place(registration: Registration, session: Session) -> Seat:
 
 
 def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[Seat]:
+    if db.session.scalar(select(Seat.id).where(Seat.id == seat.id)) is None:
+        return []  # a chain of promotions gave it up already
     db.session.delete(seat)
     if seat.status == Seat.SEATED:
         session.seats_taken -= 1

@@ -83,8 +83,9 @@ def update(registration: Registration, data: dict, now: datetime) -> Registratio
 
 def cancel(registration: Registration, now: datetime) -> list:
     """The delegate withdraws: their seats go to the waitlists (returns the promoted places)."""
-    from ..program.services import release_all
+    from ..program.services import lock_delegate, release_all
 
+    lock_delegate(registration)  # no sign-up of this delegate runs alongside
     registration.status = Registration.CANCELLED
     registration.cancelled_at = now
     registration.updated_at = now
