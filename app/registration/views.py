@@ -48,7 +48,6 @@ def register():
         subscriber = newsletter.subscribe(event, registration.email, registration.language)
     db.session.commit()
     sign_in(registration)
-    may_email_link(registration)  # the first email counts towards the address's cap
     sent = send_link(registration, template="registration_received")
     if subscriber is not None:
         send_confirmation(event, subscriber)  # double opt-in, as for any subscriber
@@ -123,8 +122,9 @@ def request_link():
     db.session.commit()  # only read; frees the write lock before the mail server is asked
     if registration is not None and not registration.is_erased and may_email_link(registration):
         # The link brings the delegate back to where they were (a session they wanted to join).
-        if not send_link(registration, next_path=local_path(request.args.get("next"))):
-            return redirect(url_for("registration.link_sent", reason="unsent"), code=303)
+        # Sent or not (the mail server may refuse), the answer is the same as for an unknown
+        # address: the page never tells whether an address is registered.
+        send_link(registration, next_path=local_path(request.args.get("next")))
     return redirect(url_for("registration.link_sent"), code=303)
 
 
@@ -250,12 +250,20 @@ def render_form(event, form, editing=False):
 
 
 def may_email_link(registration) -> bool:
-    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS); counts it."""
+    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS)."""
     if not limiter.enabled:
         return True
     key = address_fingerprint(registration.email_key)
-    return all(limiter.limiter.hit(item, "link-to", key)
+    return all(limiter.limiter.test(item, "link-to", key)
                for item in parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"]))
+
+
+def count_link_email(registration) -> None:
+    """A link email went out to this address: it counts towards RATELIMIT_LINK_PER_ADDRESS."""
+    if limiter.enabled:
+        key = address_fingerprint(registration.email_key)
+        for item in parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"]):
+            limiter.limiter.hit(item, "link-to", key)
 
 
 def send_link(registration, template="registration_link", next_path=None) -> bool:
@@ -268,4 +276,5 @@ def send_link(registration, template="registration_link", next_path=None) -> boo
                   registration=registration, link=link)
     except mail.MailNotSent:
         return False
+    count_link_email(registration)
     return True
