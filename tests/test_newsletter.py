@@ -163,3 +163,22 @@ def test_sign_ups_are_rate_limited(migrated_database, tmp_path):
     assert statuses[:10] == [303] * 10
     assert statuses[-1] == 429
     assert "Хэт олон удаа оролдлоо" in limited.get_data(as_text=True)
+
+
+def test_the_newsletter_box_on_the_delegates_form(app, event):
+    """Ticked, it subscribes with a confirmation to send; unticked, it unsubscribes; as it stands, nothing."""
+    from app.events.models import Event
+
+    with app.app_context():
+        ev = db.session.get(Event, event)
+        assert not services.is_subscribed(ev, "ana@example.org")
+        assert services.choose(ev, "ana@example.org", "mn", wanted=False) is None
+        assert services.find(ev, "ana@example.org") is None
+        pending = services.choose(ev, "Ana@example.org", "mn", wanted=True)
+        assert (pending.status, pending.language) == ("pending", "mn")
+        assert services.is_subscribed(ev, "ANA@example.org")
+        assert services.choose(ev, "ana@example.org", "mn", wanted=True) is None  # pending already: no second email
+        assert services.choose(ev, "ana@example.org", "mn", wanted=False) is None
+        assert services.find(ev, "ana@example.org").status == "unsubscribed"
+        assert not services.is_subscribed(ev, "ana@example.org")
+        assert services.choose(ev, "ana@example.org", "en", wanted=True).status == "pending"  # asks again

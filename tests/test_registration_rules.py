@@ -9,7 +9,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.registration import services
 from app.registration.models import Registration
-from app.registration.transliteration import is_latin, to_latin
+from app.registration.transliteration import is_latin, passport_suggestion, to_latin
 
 UB = ZoneInfo("Asia/Ulaanbaatar")
 OPEN = datetime(2017, 5, 1, 10, tzinfo=UB)
@@ -151,3 +151,29 @@ def test_a_link_does_not_show_the_address(ctx):
     payload = services.link_token(registration).split(".")[0]
     decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     assert b"private.person" not in decoded
+
+
+@pytest.mark.parametrize("own, suggested", [
+    ("Батбаяр", "Batbayar"), ("Өлзий", "Ulzii"), ("Ana", None), ("", None), (None, None),
+    ("王", None), ("김민준", None),  # scripts the table does not cover: the delegate types the spelling
+])
+def test_a_passport_spelling_is_suggested_only_where_the_table_knows_the_script(own, suggested):
+    assert passport_suggestion(own) == suggested
+
+
+def test_a_cancellation_can_be_undone_until_the_deadline_only(ctx):
+    registration = services.register(ctx, data(), OPEN)
+    assert not services.can_reinstate(registration, OPEN)  # nothing to undo
+    services.cancel(registration, OPEN)
+    assert services.can_reinstate(registration, OPEN)
+    after = datetime(2017, 5, 9, 0, 0, 1, tzinfo=UB)
+    assert not services.can_reinstate(registration, after)
+    with pytest.raises(services.RegistrationClosed):
+        services.reinstate(registration, after)
+    services.reinstate(registration, OPEN)
+    assert (registration.status, registration.cancelled_at) == ("pending", None)
+    services.cancel(registration, OPEN)
+    services.erase(registration, OPEN)
+    assert not services.can_reinstate(registration, OPEN)  # erased is gone for good
+    services.reinstate(registration, OPEN)
+    assert registration.status == "cancelled"

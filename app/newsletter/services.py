@@ -40,20 +40,15 @@ def subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Sub
 
 def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
     """Record a sign-up; returns the subscriber who needs a confirmation email, or None if confirmed already."""
-    key = canonical_email(email)
-    subscriber = db.session.scalar(
-        select(Subscriber).filter_by(event_id=event.id, email_key=key)
-    )
+    subscriber = find(event, email)
     if subscriber is None:
-        subscriber = Subscriber(event_id=event.id, email=email, email_key=key, language=language)
+        subscriber = Subscriber(event_id=event.id, email=email, email_key=canonical_email(email), language=language)
         try:
             with db.session.begin_nested():
                 db.session.add(subscriber)
         except IntegrityError:
             # The same address signed up in a request running alongside this one.
-            subscriber = db.session.scalar(
-                select(Subscriber).filter_by(event_id=event.id, email_key=key)
-            )
+            subscriber = find(event, email)
     if subscriber.is_confirmed:
         return None
     subscriber.status = Subscriber.PENDING
@@ -81,6 +76,22 @@ def unsubscribe(subscriber: Subscriber) -> None:
 def find(event: Event, email: str) -> Subscriber | None:
     """The subscription of an address, if any."""
     return db.session.scalar(select(Subscriber).filter_by(event_id=event.id, email_key=canonical_email(email)))
+
+
+def is_subscribed(event: Event, email: str) -> bool:
+    """Whether the address gets the newsletter or has asked for it (confirmed or pending)."""
+    subscriber = find(event, email)
+    return subscriber is not None and subscriber.status != Subscriber.UNSUBSCRIBED
+
+
+def choose(event: Event, email: str, language: str, wanted: bool) -> Subscriber | None:
+    """The newsletter box on the delegate's own form, which shows `is_subscribed`: ticked, it
+    subscribes (returns who needs a confirmation email); unticked, it unsubscribes."""
+    if wanted and not is_subscribed(event, email):
+        return subscribe(event, email, language)
+    if not wanted and is_subscribed(event, email):
+        unsubscribe(find(event, email))
+    return None
 
 
 def forget(event: Event, email: str) -> None:

@@ -60,9 +60,7 @@ def program_context(event, delegate):
     sessions = services.sessions(event)
     held = services.places(delegate) if delegate else {}
     return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
-                states={s.id: services.availability(s, delegate, held) for s in sessions},
-                clashes={s.id: services.clash(s, held) for s in sessions} if delegate else {},
-                positions={sid: services.waitlist_position(seat) for sid, seat in held.items() if seat.status == "waiting"},
+                cards={s.id: card_facts(s, delegate, held) for s in sessions},
                 agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
 
 
@@ -132,20 +130,24 @@ def neighbour_cards(event, found, held) -> list[dict]:
         return []  # the session's own page shows no other cards
     delegate = current_delegate()
     return [
-        dict(s=other, state=services.availability(other, delegate, held), clash=services.clash(other, held),
-             position=services.waitlist_position(held[other.id]) if other.id in held and held[other.id].status == "waiting" else None)
+        dict(s=other, **card_facts(other, delegate, held))
         for other in services.sessions(event)
         if other.id != found.id and other.signup == "open" and other.overlaps(found)
     ]
 
 
+def card_facts(session, delegate, held) -> dict:
+    """What a session's card shows its reader: what they can do, the place at the same time
+    it concerns, and their number in line."""
+    place = held.get(session.id)
+    return dict(state=services.availability(session, delegate, held), clash=services.clash(session, held),
+                position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None)
+
+
 def card_context(event, found, delegate, error=None, message=None):
     held = services.places(delegate) if delegate else {}
-    place = held.get(found.id)
     return dict(event=event, s=found, delegate=delegate, held=held, heading_level=heading_level(found.slug),
-                state=services.availability(found, delegate, held), clash=services.clash(found, held),
-                position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None,
-                error=error, message=message,
+                **card_facts(found, delegate, held), error=error, message=message,
                 agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
 
 

@@ -11,7 +11,7 @@ from ..email_address import InvalidEmail, checked_email
 from ..forms import CountrySelect, PortalForm, choices, clean_block, clean_line, no_control_characters
 from ..i18n.collation import countries
 from ..i18n.languages import language_name, supported_languages
-from .transliteration import is_latin, to_latin
+from .transliteration import is_latin, passport_suggestion
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Too long (at most %(max)s characters).")
@@ -143,8 +143,8 @@ class RegistrationForm(PortalForm):
         if field.data and not is_latin(field.data):
             raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
         if not field.data and own and not is_latin(own):
-            suggestion = to_latin(own)
-            if not is_latin(suggestion):  # a script the table does not cover (Chinese, Korean, …)
+            suggestion = passport_suggestion(own)
+            if suggestion is None:  # a script the table does not cover
                 raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
             # Suggest a spelling the delegate checks and corrects before sending again.
             field.data = suggestion

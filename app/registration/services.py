@@ -3,12 +3,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
+from limits import parse_many
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..email_address import address_fingerprint, canonical_email
 from ..events.models import Event
-from ..extensions import db
+from ..extensions import db, limiter
 from .models import Registration
 
 # What a delegate gives us and may change; everything else the portal keeps itself.
@@ -93,12 +94,18 @@ def cancel(registration: Registration, now: datetime) -> list:
     return release_all(registration)
 
 
+def can_reinstate(registration: Registration, now: datetime) -> bool:
+    """A delegate who cancelled (not erased) may come back until the deadline."""
+    event = db.session.get(Event, registration.event_id)
+    return (event.registration_is_open(now) and registration.status == Registration.CANCELLED
+            and not registration.is_erased)
+
+
 def reinstate(registration: Registration, now: datetime) -> Registration:
     """Undo a cancellation before the deadline; the seats given up stay with those who got them."""
-    event = db.session.get(Event, registration.event_id)
-    if not event.registration_is_open(now):
+    if not db.session.get(Event, registration.event_id).registration_is_open(now):
         raise RegistrationClosed()
-    if registration.status == Registration.CANCELLED and not registration.is_erased:
+    if can_reinstate(registration, now):
         registration.status = Registration.PENDING
         registration.cancelled_at = None
         registration.updated_at = now
@@ -175,6 +182,27 @@ def export(registration: Registration) -> dict:
 
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def may_email_link(registration: Registration) -> bool:
+    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS):
+    however many clients ask, an inbox is not flooded."""
+    if not limiter.enabled:
+        return True
+    key = address_fingerprint(registration.email_key)
+    return all(limiter.limiter.test(item, "link-to", key) for item in _link_limits())
+
+
+def link_emailed(registration: Registration) -> None:
+    """A link email went out to this address: it counts towards RATELIMIT_LINK_PER_ADDRESS."""
+    if limiter.enabled:
+        key = address_fingerprint(registration.email_key)
+        for item in _link_limits():
+            limiter.limiter.hit(item, "link-to", key)
+
+
+def _link_limits():
+    return parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"])
 
 
 def _serializer() -> URLSafeTimedSerializer:

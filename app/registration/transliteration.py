@@ -34,3 +34,12 @@ def to_latin(text: str) -> str:
         else:
             out.append(latin)
     return "".join(out)
+
+
+def passport_suggestion(own: str | None) -> str | None:
+    """The Latin spelling to offer for a name in the delegate's own script, if one is needed
+    and the table covers that script (Chinese or Korean names are typed by the delegate)."""
+    if not own or is_latin(own):
+        return None
+    suggestion = to_latin(own)
+    return suggestion if is_latin(suggestion) else None

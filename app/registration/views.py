@@ -3,10 +3,8 @@ import json
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
-from limits import parse_many
 
 from .. import clock, mail
-from ..email_address import address_fingerprint
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, see_other, vary_on_htmx
@@ -16,7 +14,7 @@ from ..program.notify import tell_promoted
 from . import bp, services
 from .delegates import current_delegate, delegate_required, local_path, sign_in, sign_out
 from .forms import LinkRequestForm, RegistrationForm
-from .transliteration import is_latin, to_latin
+from .transliteration import passport_suggestion
 
 
 @bp.route("/<lang>/register", methods=["GET", "POST"])
@@ -37,7 +35,7 @@ def register():
         registration = services.register(event, form.registration_data(), clock.now())
     except services.AlreadyRegistered as already:
         db.session.commit()  # nothing to store; frees the write lock before the mail server is asked
-        if not may_email_link(already.registration):
+        if not services.may_email_link(already.registration):
             return see_other(url_for("registration.link_sent", reason="recent"))
         sent = send_link(already.registration)
         return see_other(url_for("registration.link_sent", reason="registered" if sent else "unsent"))
@@ -72,9 +70,8 @@ def check_field():
         note = _l("This email address is already registered. Send the form and we will email you your private link.")
     suggestions = []
     for own, passport in (("given_name", "passport_given_name"), ("family_name", "passport_family_name")):
-        suggestion = to_latin(form[own].data or "")
-        if name == own and form[own].data and not is_latin(form[own].data) and is_latin(suggestion) \
-                and not request.form.get(passport):
+        suggestion = passport_suggestion(form[own].data) if name == own else None
+        if suggestion and not request.form.get(passport):
             form[passport].data = suggestion
             form[passport].errors = []
             suggestions.append(form[passport])
@@ -91,8 +88,7 @@ def me():
     event = current_event()
     return render_template("registration/me.html", event=event, registration=registration,
                            can_edit=event.registration_is_open(clock.now()) and registration.is_active,
-                           can_reinstate=event.registration_is_open(clock.now())
-                           and registration.status == registration.CANCELLED,
+                           can_reinstate=services.can_reinstate(registration, clock.now()),
                            places=my_places(registration))
 
 
@@ -120,7 +116,7 @@ def request_link():
             422 if form.is_submitted() else 200)
     registration = services.find(event, form.email.data)
     db.session.commit()  # only read; frees the write lock before the mail server is asked
-    if registration is not None and not registration.is_erased and may_email_link(registration):
+    if registration is not None and not registration.is_erased and services.may_email_link(registration):
         # The link brings the delegate back to where they were (a session they wanted to join).
         # Sent or not (the mail server may refuse), the answer is the same as for an unknown
         # address: the page never tells whether an address is registered.
@@ -151,12 +147,11 @@ def edit():
     del form.email
     del form.privacy_consent
     form.passport_on_file = registration.has_passport_data
-    subscription = newsletter.find(event, registration.email)
-    subscribed = subscription is not None and subscription.status != subscription.UNSUBSCRIBED
     if not form.is_submitted():
         for name in ("nationality", "passport_number", "date_of_birth", "passport_expiry"):
             form[name].data = None
-        form.newsletter.data = subscribed  # as it is now: an emailed unsubscribe counts
+        # As it is now: an unsubscribe from an email counts.
+        form.newsletter.data = newsletter.is_subscribed(event, registration.email)
     if not form.validate_on_submit():
         return render_form(event, form, editing=True)
     try:
@@ -164,11 +159,7 @@ def edit():
     except services.RegistrationClosed:
         db.session.rollback()
         return render_template("registration/closed.html", event=event), 403
-    confirm = None
-    if registration.newsletter and not subscribed:
-        confirm = newsletter.subscribe(event, registration.email, registration.language)
-    elif subscribed and not registration.newsletter:
-        newsletter.unsubscribe(subscription)
+    confirm = newsletter.choose(event, registration.email, registration.language, registration.newsletter)
     db.session.commit()
     if confirm is not None:
         send_confirmation(event, confirm)  # double opt-in, as for any subscriber
@@ -249,23 +240,6 @@ def render_form(event, form, editing=False):
     return render_template(template, event=event, form=form, editing=editing), status
 
 
-def may_email_link(registration) -> bool:
-    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS)."""
-    if not limiter.enabled:
-        return True
-    key = address_fingerprint(registration.email_key)
-    return all(limiter.limiter.test(item, "link-to", key)
-               for item in parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"]))
-
-
-def count_link_email(registration) -> None:
-    """A link email went out to this address: it counts towards RATELIMIT_LINK_PER_ADDRESS."""
-    if limiter.enabled:
-        key = address_fingerprint(registration.email_key)
-        for item in parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"]):
-            limiter.limiter.hit(item, "link-to", key)
-
-
 def send_link(registration, template="registration_link", next_path=None) -> bool:
     """Email the delegate their private link in their language; False if the mail server refused."""
     event = current_event()
@@ -276,5 +250,5 @@ def send_link(registration, template="registration_link", next_path=None) -> boo
                   registration=registration, link=link)
     except mail.MailNotSent:
         return False
-    count_link_email(registration)
+    services.link_emailed(registration)
     return True
