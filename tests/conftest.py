@@ -206,3 +206,26 @@ def register(client, lang="en", **overrides):
     data = registration_form(**overrides)
     data.setdefault("csrf_token", csrf_token(page.get_data(as_text=True)))
     return client.post(f"/{lang}/register", data=data)
+
+
+def assert_every_rule_holds() -> None:
+    """The sign-up rules, checked against what is stored (inside an app context): each session's
+    counters match its rows, no session is over capacity or has a free seat while someone waits,
+    and nobody holds two seats at the same time."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.program.models import Seat, Session
+
+    sessions = {s.id: s for s in db.session.scalars(select(Session).execution_options(populate_existing=True))}
+    rows = db.session.scalars(select(Seat)).all()
+    for s in sessions.values():
+        seated = sum(1 for r in rows if r.session_id == s.id and r.status == "seated")
+        waiting = sum(1 for r in rows if r.session_id == s.id and r.status == "waiting")
+        assert (s.seats_taken, s.waitlist_length) == (seated, waiting), s.slug
+        if s.capacity is not None:
+            assert seated <= s.capacity, s.slug
+            assert waiting == 0 or seated == s.capacity, s.slug  # a free seat never waits
+    for person in {r.registration_id for r in rows}:
+        mine = [sessions[r.session_id] for r in rows if r.registration_id == person and r.status == "seated"]
+        assert not any(x.overlaps(y) for i, x in enumerate(mine) for y in mine[i + 1:]), person
