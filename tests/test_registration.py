@@ -202,6 +202,8 @@ def test_a_cancellation_can_be_undone_until_the_deadline_without_the_seats(app, 
     restored = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Таны бүртгэл сэргээгдлээ." in restored and 'action="/mn/me/reinstate"' not in restored
     assert "Та одоогоор аль ч салбар хуралдаанд суудал аваагүй байна." in restored
+    again = client.post("/mn/me/reinstate", data={"csrf_token": csrf_token(me)})  # a second tap
+    assert again.headers["Location"] == "/mn/me" and stored(app)[0].status == "pending"
     with app.app_context():
         from app.program.models import Seat
         assert db.session.scalar(select(func.count()).select_from(Seat)) == 0

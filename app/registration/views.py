@@ -184,13 +184,16 @@ def cancel():
 def reinstate():
     """Undo a cancellation (until the deadline)."""
     event = current_event()
+    registration = current_delegate()
+    restoring = services.can_reinstate(registration, clock.now())
     try:
-        services.reinstate(current_delegate(), clock.now())
+        services.reinstate(registration, clock.now())
     except services.RegistrationClosed:
         db.session.rollback()
         return render_template("registration/closed.html", event=event), 403
     db.session.commit()
-    return redirect(url_for("registration.me", reinstated=1), code=303)
+    # A second tap (or a registration that was never cancelled) changes nothing and says nothing.
+    return redirect(url_for("registration.me", reinstated=1 if restoring else None), code=303)
 
 
 @bp.get("/<lang>/me/data.json")
