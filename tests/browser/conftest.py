@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.events.content import load_demo
+from app.program.content import load_demo
 from app.extensions import db
 from tests.conftest import copy_database, dispose, drop_database, make_app
 

@@ -110,8 +110,8 @@ def test_switching_and_waiting_while_keeping_a_seat_without_javascript(browser, 
         card(delegate, asia).get_by_role("button", exact=True, name="Join").click()
         expect(delegate).to_have_url(f"{live_server.url}/en/program#session-{asia}")
         # A parallel session with seats: a switch. A full one: its waitlist, keeping the seat.
-        expect(card(delegate, strategies)).to_contain_text("You have a seat in «")
-        expect(card(delegate, full)).to_contain_text("You keep your seat in «")
+        expect(card(delegate, strategies)).to_contain_text("You have a seat in “")
+        expect(card(delegate, full)).to_contain_text("You keep your seat in “")
         card(delegate, full).get_by_role("button", exact=True, name="Join the waiting list").click()
         expect(card(delegate, full)).to_contain_text("You are on the waiting list (number 1).")
         card(delegate, strategies).get_by_role("button", exact=True, name="Switch to this session").click()

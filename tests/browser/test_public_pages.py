@@ -7,7 +7,7 @@ from app.config import ROOT
 from tests.browser.conftest import CDN, axe_violations
 
 PAGES = {
-    "en": {"/en/": "Progressive Alliance Conference", "/en/info": "Technical details"},
+    "en": {"/en/": "Progressive Alliance Conference", "/en/info": "Venue and travel"},
     "mn": {"/mn/": "Прогрессив Аллиансын бага хурал", "/mn/info": "Хэрэгцээт мэдээлэл"},
 }
 
@@ -80,10 +80,10 @@ def test_pages_work_without_javascript(no_js_page, live_server):
     page = no_js_page
     page.goto(live_server.url + "/mn/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Прогрессив Аллиансын бага хурал")
-    page.get_by_role("link", name="Мэдээлэл").first.click()
+    page.get_by_role("link", name="Хэрэгцээт мэдээлэл").first.click()
     expect(page).to_have_url(live_server.url + "/mn/info")
     page.get_by_role("link", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Technical details")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Venue and travel")
 
 
 def test_a_missing_page_is_explained_in_the_readers_language(page, live_server):

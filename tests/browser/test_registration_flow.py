@@ -121,7 +121,7 @@ def test_the_delegates_own_pages_are_accessible(page, live_server, lang):
 def test_stay_informed_with_and_without_javascript(page, no_js_page, live_server):
     for browser_page, address in ((page, "news@example.org"), (no_js_page, "news.nojs@example.org")):
         browser_page.goto(f"{live_server.url}/mn/")
-        browser_page.get_by_role("link", name="Мэдээлэл авах").first.click()
+        browser_page.get_by_role("link", name="Шинэ мэдээ авах").first.click()
         browser_page.fill("#email", "nope")
         browser_page.get_by_role("button", name="Захиалах").click()
         expect(browser_page.locator("#email-error")).to_be_visible()
