@@ -13,7 +13,10 @@ export FLASK_APP := wsgi.py
 # so that a newcomer can register. `make run PORTAL_NOW=` runs on the real clock.
 PORTAL_NOW ?= 2017-05-01T09:00:00+08:00
 
-run: install catalogs db demo ## Serve the demo event on http://$(HOST):$(PORT)
+# The mail sender runs beside the web server and stops with it (in production it is its own service).
+run: install catalogs db demo ## Serve the demo event on http://$(HOST):$(PORT), and deliver its email
+	@PORTAL_NOW="$(PORTAL_NOW)" $(BIN)/flask portal send-mail & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	PORTAL_NOW="$(PORTAL_NOW)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
 test: install-test catalogs browser ## Install what the tests need and run every test

@@ -1,7 +1,11 @@
 """The conference portal: a bilingual event site with registration."""
 from flask import Flask
 
+from . import database, htmx, i18n, security, web
+from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
+from .extensions import csrf, db, limiter, migrate
+from .registration import housekeeping
 
 
 def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
@@ -9,9 +13,6 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class or config_from_environment())
     app.config.update(settings or {})
-
-    from . import database, errors, htmx, i18n, security
-    from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -21,22 +22,10 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     i18n.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
+    housekeeping.init_app(app)
 
-    from .newsletter import bp as newsletter_bp
-    from .program import bp as program_bp
-    from .public import bp as public_bp
-    from .registration import bp as registration_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(program_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(newsletter_bp)
-
-    from .cli import portal_cli, translate_cli
+    web.init_app(app)  # the blueprints and the error pages
 
     app.cli.add_command(portal_cli)
     app.cli.add_command(translate_cli)
-
-    errors.init_app(app)
     return app
-

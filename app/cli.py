@@ -6,9 +6,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import clock
 from .config import ROOT
-from .events.content import load_demo
+from .events.services import current_event
 from .extensions import db
+from .mail import sender
+from .program.content import load_demo
+from .registration.services import purge_passport_data
 
 portal_cli = AppGroup("portal", help="The event's data.")
 translate_cli = AppGroup("translate", help="The message catalogs (pybabel).")
@@ -33,8 +37,6 @@ def load_demo_command():
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
 def set_deadline_command(day):
     """Move the registration deadline: registration closes at the end of DAY (YYYY-MM-DD) in the event's time zone."""
-    from .events.services import current_event
-
     event = current_event()
     before = event.registration_closes_on
     event.registration_closes_on = day.date()
@@ -45,13 +47,17 @@ def set_deadline_command(day):
 @portal_cli.command("purge-passports")
 def purge_passports_command():
     """Delete passport data PASSPORT_PURGE_DAYS days after the event (run it daily)."""
-    from . import clock
-    from .events.services import current_event
-    from .registration.services import purge_passport_data
-
     count = purge_passport_data(current_event(), clock.now(), current_app.config["PASSPORT_PURGE_DAYS"])
     db.session.commit()
     click.echo(f"Passport data deleted from {count} registrations.")
+
+
+@portal_cli.command("send-mail")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+def send_mail_command(once, interval):
+    """Deliver the outbox: every queued email, with retries (run one beside the web server)."""
+    sender.run(interval=interval, once=once)
 
 
 def _pybabel(*args: str) -> None:

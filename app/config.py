@@ -39,6 +39,9 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_QUERY_STRING = 2048
 
+    # Where the portal is reached (https://portal.example.org): links in emails point there. Unset,
+    # they point to the host of the request that queued them (development and tests).
+    PORTAL_URL = os.environ.get("PORTAL_URL", "")
     # Host names the portal answers to (comma-separated): links in emails are built from the
     # request's host, so in production a forged Host header must be refused.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None

@@ -1,8 +1,8 @@
 """Security headers on every response, and limits on what a request may carry."""
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, current_app, request
-from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import htmx
@@ -27,6 +27,25 @@ def content_security_policy(from_cdn: bool) -> str:
     )
 
 
+class UnreadableForm(BadRequest):
+    """A form whose bytes are not UTF-8 (the error pages say so in the reader's language)."""
+
+
+def local_path(value: str | None) -> str | None:
+    """`value` if it is a path on this site (a safe place to send the reader back to), else None.
+
+    Browsers and Werkzeug drop tabs and newlines, so `/\t/evil.example` would become a link
+    to another site: any whitespace or control character disqualifies a value."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return None
+    if any(char.isspace() or ord(char) < 32 or char == "\\" for char in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
 def _check_request_size():
     if len(request.query_string) > current_app.config["MAX_QUERY_STRING"]:
         abort(414)
@@ -42,10 +61,7 @@ def _check_form_encoding():
             for part in pair.split(b"=", 1):
                 unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        from .errors import render_error
-
-        return render_error(400, _l("Some of what you sent could not be read as text. Please check it and try again."))
-    return None
+        raise UnreadableForm() from None
 
 
 def _add_headers(response):

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.config import Config
-from app.events.content import load_demo
+from app.program.content import load_demo
 from app.extensions import db
 
 
@@ -123,8 +123,8 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-class Mailbox:
-    """What a real SMTP server on loopback received."""
+class Inbox:
+    """The SMTP server's handler: keeps what it receives (aiosmtpd inspects its attributes)."""
 
     def __init__(self):
         self.messages = []
@@ -137,6 +137,32 @@ class Mailbox:
         self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 OK"
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received. Reading it first runs the portal's sender
+    once, as `flask portal send-mail` would: mail leaves only from the outbox."""
+
+    def __init__(self, app):
+        self.app = app
+        self.inbox = Inbox()
+
+    def deliver(self) -> int:
+        """Run the sender once; returns how many messages it delivered."""
+        from app.mail.sender import send_due
+
+        with self.app.app_context():
+            return send_due()
+
+    @property
+    def messages(self):
+        self.deliver()
+        return self.inbox.messages
+
+    @property
+    def raw(self):
+        self.deliver()
+        return self.inbox.raw
 
     def text(self, index=-1) -> str:
         return self.messages[index].get_body(("plain",)).get_content()
@@ -158,9 +184,9 @@ def mailbox(app):
     """A real SMTP server (aiosmtpd) the app sends to."""
     from aiosmtpd.controller import Controller
 
-    box = Mailbox()
+    box = Mailbox(app)
     port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller = Controller(box.inbox, hostname="127.0.0.1", port=port)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     yield box

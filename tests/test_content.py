@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_babel import force_locale
 
-from app.events.content import ContentError, load_demo, read_event
+from app.events.content import ContentError, read_event
+from app.program.content import load_demo
 from app.events.models import Event
 from app.extensions import db
 from app.i18n import I18nText

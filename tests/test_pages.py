@@ -27,7 +27,7 @@ def test_invitation_in_mongolian(client, event):
 def test_information_page_in_both_languages(client, event):
     en = client.get("/en/info").get_data(as_text=True)
     mn = client.get("/mn/info").get_data(as_text=True)
-    assert "<h1 id=\"page-title\">Technical details</h1>" in en
+    assert "<h1 id=\"page-title\">Venue and travel</h1>" in en
     assert "Chinggis Khaan International Airport" in en
     assert "<h1 id=\"page-title\">Хэрэгцээт мэдээлэл</h1>" in mn
     assert "Чингис хаан олон улсын нисэх буудал" in mn
@@ -67,7 +67,7 @@ def test_event_dates_follow_the_event(app, client, event):
 def test_healthz_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok"}
+    assert response.json == {"status": "ok", "oldest_unsent_email_seconds": None}
 
 
 def test_healthz_when_the_database_does_not(tmp_path):

@@ -9,6 +9,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.program import services
 from app.program.models import Seat, Session
+from app.delegates import services as delegates
 from app.registration import services as registration
 from app.registration.models import Registration
 from tests.conftest import assert_every_rule_holds
@@ -217,7 +218,7 @@ def test_a_cancelled_registration_frees_every_seat(ctx, make_delegate):
     services.join(ana, s)
     services.join(ana, small(ctx, "gender-working-group"))
     services.join(bo, s)
-    promoted = registration.cancel(ana, OPEN)
+    promoted = delegates.cancel(ana, OPEN)
     assert [p.registration_id for p in promoted] == [bo.id]
     assert services.places(ana) == {}
     with pytest.raises(services.NotRegistered):
@@ -229,7 +230,7 @@ def test_erasing_a_registration_frees_its_seats(ctx, make_delegate):
     ana, bo = make_delegate("ana"), make_delegate("bo")
     services.join(ana, s)
     services.join(bo, s)
-    promoted = registration.erase(ana, OPEN)
+    promoted = delegates.erase(ana, OPEN)
     assert [p.registration_id for p in promoted] == [bo.id]
 
 
@@ -267,7 +268,7 @@ def test_plenary_headsets_count_everyone_attending_that_day(ctx, make_delegate):
                               ("cy", ["2017-05-26"], False), ("di", ["2017-05-25"], True)):
         delegate = make_delegate(name)
         delegate.language, delegate.interpretation, delegate.days = listening, needs, days
-    registration.cancel(db.session.scalar(select(Registration).filter_by(given_name="di")), OPEN)
+    delegates.cancel(db.session.scalar(select(Registration).filter_by(given_name="di")), OPEN)
     db.session.flush()
     assert services.headsets(opening) == {listening: 2}  # ana and bo; di cancelled
     assert services.headsets(closing) == {listening: 1}  # bo; cy listens to the floor
@@ -327,7 +328,7 @@ def test_a_switch_that_sets_off_a_chain_reaching_the_switcher_keeps_one_seat(ctx
 
 def test_cancelling_never_promotes_the_one_who_cancels(ctx, make_delegate):
     a, b, dan, eve = crossed_waits(ctx, make_delegate)
-    promoted = registration.cancel(dan, OPEN)
+    promoted = delegates.cancel(dan, OPEN)
     assert [(p.registration_id, p.session_id) for p in promoted] == [(eve.id, a.id)]
     assert services.places(dan) == {}
     assert (b.seats_taken, b.waitlist_length) == (0, 0)
@@ -358,7 +359,7 @@ def test_cancelling_with_seats_around_a_wait_frees_each_seat_once(ctx, make_dele
     services.join(dan, f)
     services.join(dan, x)  # waits for X, keeping A and F
     services.join(quin, a)  # waits for A, keeping X
-    promoted = registration.cancel(dan, OPEN)
+    promoted = delegates.cancel(dan, OPEN)
     assert [(p.registration_id, p.session_id) for p in promoted] == [(quin.id, a.id)]
     assert (a.seats_taken, f.seats_taken, x.seats_taken) == (1, 0, 0)
     assert_every_rule_holds()

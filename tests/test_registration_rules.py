@@ -7,7 +7,8 @@ import pytest
 
 from app.events.models import Event
 from app.extensions import db
-from app.registration import services
+from app.delegates import services as delegates
+from app.registration import links, services
 from app.registration.models import Registration
 from app.registration.transliteration import is_latin, passport_suggestion, to_latin
 
@@ -65,7 +66,7 @@ def test_addresses_compare_in_unicode_nfc(ctx):
 
 def test_a_cancelled_registration_is_not_overwritten_by_a_new_form(ctx):
     first = services.register(ctx, data(), OPEN)
-    services.cancel(first, OPEN)
+    delegates.cancel(first, OPEN)
     with pytest.raises(services.AlreadyRegistered):
         services.register(ctx, data(organisation="Someone else"), OPEN)
     assert first.organisation == "PSOE" and first.status == "cancelled"
@@ -80,15 +81,15 @@ def test_passport_data_is_kept_only_with_a_visa_letter(ctx):
 def test_links_are_bound_to_their_registration(ctx):
     registration = services.register(ctx, data(), OPEN)
     db.session.commit()
-    token = services.link_token(registration)
-    assert services.registration_from_link(token, 3600) is registration
+    token = links.link_token(registration)
+    assert links.registration_from_link(token, 3600) is registration
     signature_at = token.rindex(".") + 1
     flipped = "B" if token[signature_at] == "A" else "A"  # a signature's first character carries six real bits
     for forged in (token[:signature_at] + flipped + token[signature_at + 1:], "x" + token, "", "a.b.c"):
-        with pytest.raises(services.InvalidLink):
-            services.registration_from_link(forged, 3600)
-    with pytest.raises(services.InvalidLink):
-        services.registration_from_link(token, -1)  # expired
+        with pytest.raises(links.InvalidLink):
+            links.registration_from_link(forged, 3600)
+    with pytest.raises(links.InvalidLink):
+        links.registration_from_link(token, -1)  # expired
 
 
 def test_erasure_keeps_only_anonymous_counts_and_kills_links(ctx):
@@ -96,15 +97,15 @@ def test_erasure_keeps_only_anonymous_counts_and_kills_links(ctx):
                                               date_of_birth=date(1980, 1, 2), passport_expiry=date(2030, 1, 1),
                                               dietary_needs="vegan"), OPEN)
     db.session.commit()
-    token = services.link_token(registration)
-    services.erase(registration, OPEN)
+    token = links.link_token(registration)
+    delegates.erase(registration, OPEN)
     db.session.commit()
     assert (registration.given_name, registration.family_name, registration.email, registration.phone) == ("", "", "", "")
     assert registration.passport_number == "" and registration.date_of_birth is None
     assert registration.dietary_needs == "" and registration.organisation == ""
     assert (registration.country, registration.days, registration.status) == ("ES", ["2017-05-25"], "cancelled")
-    with pytest.raises(services.InvalidLink):
-        services.registration_from_link(token, 3600)
+    with pytest.raises(links.InvalidLink):
+        links.registration_from_link(token, 3600)
     # The address is free again.
     services.register(ctx, data(), OPEN)
 
@@ -125,7 +126,7 @@ def test_passport_data_is_purged_a_set_time_after_the_event(ctx):
 
 def test_export_has_everything_the_delegate_gave(ctx):
     registration = services.register(ctx, data(dietary_needs="halal"), OPEN)
-    exported = services.export(registration)
+    exported = delegates.export(registration)
     assert exported["email"] == "ana@example.org" and exported["dietary_needs"] == "halal"
     assert exported["days"] == ["2017-05-25"] and exported["status"] == "pending"
 
@@ -148,7 +149,7 @@ def test_a_link_does_not_show_the_address(ctx):
 
     registration = services.register(ctx, data(email="private.person@example.org"), OPEN)
     db.session.commit()
-    payload = services.link_token(registration).split(".")[0]
+    payload = links.link_token(registration).split(".")[0]
     decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
     assert b"private.person" not in decoded
 
@@ -164,7 +165,7 @@ def test_a_passport_spelling_is_suggested_only_where_the_table_knows_the_script(
 def test_a_cancellation_can_be_undone_until_the_deadline_only(ctx):
     registration = services.register(ctx, data(), OPEN)
     assert not services.can_reinstate(registration, OPEN)  # nothing to undo
-    services.cancel(registration, OPEN)
+    delegates.cancel(registration, OPEN)
     assert services.can_reinstate(registration, OPEN)
     after = datetime(2017, 5, 9, 0, 0, 1, tzinfo=UB)
     assert not services.can_reinstate(registration, after)
@@ -172,8 +173,8 @@ def test_a_cancellation_can_be_undone_until_the_deadline_only(ctx):
         services.reinstate(registration, after)
     services.reinstate(registration, OPEN)
     assert (registration.status, registration.cancelled_at) == ("pending", None)
-    services.cancel(registration, OPEN)
-    services.erase(registration, OPEN)
+    delegates.cancel(registration, OPEN)
+    delegates.erase(registration, OPEN)
     assert not services.can_reinstate(registration, OPEN)  # erased is gone for good
     services.reinstate(registration, OPEN)
     assert registration.status == "cancelled"

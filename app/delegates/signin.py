@@ -1,11 +1,10 @@
 """Which delegate a device is signed in as: a signed, HttpOnly session cookie."""
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import g, redirect, session, url_for
 
-from . import services
-from .models import Registration
+from ..registration.models import Registration
+from ..registration.services import signed_in
 
 SESSION_KEY = "delegate"
 
@@ -25,7 +24,7 @@ def current_delegate() -> Registration | None:
         value = session.get(SESSION_KEY)
         registration = None
         if isinstance(value, list) and len(value) == 2:
-            registration = services.signed_in(*value)
+            registration = signed_in(*value)
         g.delegate = registration
     return g.delegate
 
@@ -40,18 +39,3 @@ def delegate_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def local_path(value: str | None) -> str | None:
-    """`value` if it is a path on this site (a safe place to send the delegate back to), else None.
-
-    Browsers and Werkzeug drop tabs and newlines, so `/\t/evil.example` would become a link
-    to another site: any whitespace or control character disqualifies a value."""
-    if not value or not value.startswith("/") or value.startswith("//"):
-        return None
-    if any(char.isspace() or ord(char) < 32 or char == "\\" for char in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value

@@ -4,9 +4,6 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from ..extensions import db
 from ..i18n import I18nText
 from .models import Event, Page
 
@@ -50,19 +47,6 @@ def read_event(folder: Path) -> Event:
                 body=I18nText(bodies),
             )
         )
-    return event
-
-
-def load_demo(folder: Path) -> Event | None:
-    """Load the demo event into an empty database; never touch one that holds an event."""
-    if db.session.scalar(select(func.count()).select_from(Event)):
-        return None
-    from ..program.content import load_program
-
-    event = read_event(folder)
-    db.session.add(event)
-    db.session.flush()
-    load_program(event, folder)
     return event
 
 

@@ -1,4 +1,5 @@
 """The language in the URL (`/LANG/...`), negotiation for `/`, and the language cookie."""
+from datetime import date
 from pathlib import Path
 
 from babel import Locale
@@ -7,6 +8,9 @@ from flask import Flask, abort, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_time
 
 from ..extensions import babel
+from .collation import country_name
+from .formatting import date_range
+from .templating import init_app as init_templating
 
 
 def catalog_languages(translations_dir: str, default: str) -> list[str]:
@@ -103,12 +107,6 @@ def _remember_language(response):
 
 
 def init_app(app: Flask) -> None:
-    from datetime import date
-
-    from .collation import country_name
-    from .formatting import date_range
-    from .templating import init_app as init_templating
-
     app.config.setdefault(
         "LANGUAGES",
         catalog_languages(

@@ -3,7 +3,7 @@ from flask import Flask, current_app, g
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-from ..events.markup import render
+from ..markup import render
 from .text import I18nText, Localized
 
 

@@ -1,13 +1,14 @@
-"""Sending email: over SMTP when MAIL_SERVER is set, else into instance/outbox/ as .eml files."""
-import smtplib
-import uuid
-from email.message import EmailMessage
+"""Composing a message in the recipient's language and queueing it in the outbox."""
 from email.headerregistry import Address
+from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
+
+from ..extensions import db
+from .models import OutboxMessage
 
 
 def render_message(template: str, language: str, **context) -> tuple[str, str, str]:
@@ -19,22 +20,41 @@ def render_message(template: str, language: str, **context) -> tuple[str, str, s
     return subject.strip(), body.lstrip("\n"), html
 
 
-def send(to: str, template: str, language: str, headers: dict | None = None, **context) -> EmailMessage:
-    """Render a message in the recipient's language and send it."""
+def queue(to: str, template: str, language: str, headers: dict | None = None, **context) -> OutboxMessage:
+    """Compose a message in the recipient's language and add it to the outbox.
+
+    It is stored with the caller's transaction: the change that causes a message and the
+    message are committed together, and the sender delivers it afterwards."""
     subject, text, html = render_message(template, language, **context)
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender(context.get("event"), language)
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="portal.local")
+    message["Message-ID"] = make_msgid(domain=sender_domain())
     message["Content-Language"] = language
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    deliver(message)
-    return message
+    queued = OutboxMessage(recipient=to, message_id=message["Message-ID"], template=template, raw=bytes(message))
+    db.session.add(queued)
+    return queued
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute link for an email, on PORTAL_URL when it is set (production), else on the
+    host of the request being answered (development, tests), else on http://127.0.0.1:5000."""
+    base = current_app.config["PORTAL_URL"] or (request.host_url if has_request_context() else "http://127.0.0.1:5000/")
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, {name: value for name, value in values.items() if value is not None},
+                         force_external=True)
+
+
+def sender_domain() -> str:
+    """The domain of MAIL_DEFAULT_SENDER: Message-IDs are made there."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "portal.local"
 
 
 def sender(event, language: str) -> Address:
@@ -44,31 +64,3 @@ def sender(event, language: str) -> Address:
         name = event.name.get(language, event.main_language).text
     # An Address lets the email policy encode a Cyrillic name correctly (formataddr splits words).
     return Address(display_name=name, addr_spec=address)
-
-
-class MailNotSent(RuntimeError):
-    """The mail server did not take the message."""
-
-
-def deliver(message: EmailMessage) -> None:
-    """Hand the message to the mail server (or the outbox folder)."""
-    try:
-        _deliver(message)
-    except (OSError, smtplib.SMTPException) as error:
-        current_app.logger.error("mail to %s not sent: %s", message["To"], error)
-        raise MailNotSent(str(error)) from error
-
-
-def _deliver(message: EmailMessage) -> None:
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        outbox = Path(config["MAIL_OUTBOX"])
-        outbox.mkdir(parents=True, exist_ok=True)
-        (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)

@@ -1,45 +1,17 @@
 """Subscribing, confirming and unsubscribing: the rules of the newsletter."""
-from itsdangerous import BadData, URLSafeTimedSerializer
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..email_address import address_fingerprint, canonical_email
+from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
 from ..timestamps import utcnow
+from . import notify
 from .models import Subscriber
 
-CONFIRM_MAX_AGE = 7 * 24 * 3600
-
-
-class InvalidLink(ValueError):
-    """A confirmation or unsubscribe link that is forged, expired or for someone gone."""
-
-
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"newsletter-{purpose}")
-
-
-def token_for(subscriber: Subscriber, purpose: str) -> str:
-    """A signed link token bound to the subscriber and their address."""
-    return _serializer(purpose).dumps([subscriber.id, address_fingerprint(subscriber.email_key)])
-
-
-def subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Subscriber:
-    """The subscriber a link token names, if it is genuine (and, for confirmations, fresh)."""
-    try:
-        subscriber_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
-    except (BadData, TypeError, ValueError) as error:
-        raise InvalidLink() from error
-    subscriber = db.session.get(Subscriber, subscriber_id) if isinstance(subscriber_id, int) else None
-    if subscriber is None or address_fingerprint(subscriber.email_key) != fingerprint:
-        raise InvalidLink()
-    return subscriber
-
-
 def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
-    """Record a sign-up; returns the subscriber who needs a confirmation email, or None if confirmed already."""
+    """Record a sign-up and queue the confirmation email; returns the subscriber who was asked
+    to confirm, or None if the address is confirmed already."""
     subscriber = find(event, email)
     if subscriber is None:
         subscriber = Subscriber(event_id=event.id, email=email, email_key=canonical_email(email), language=language)
@@ -54,6 +26,7 @@ def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
     subscriber.status = Subscriber.PENDING
     subscriber.language = language
     db.session.flush()
+    notify.queue_confirmation(event, subscriber)
     return subscriber
 
 
@@ -86,7 +59,7 @@ def is_subscribed(event: Event, email: str) -> bool:
 
 def choose(event: Event, email: str, language: str, wanted: bool) -> Subscriber | None:
     """The newsletter box on the delegate's own form, which shows `is_subscribed`: ticked, it
-    subscribes (returns who needs a confirmation email); unticked, it unsubscribes."""
+    subscribes (and asks for a confirmation by email, returning who was asked); unticked, it unsubscribes."""
     if wanted and not is_subscribed(event, email):
         return subscribe(event, email, language)
     if not wanted and is_subscribed(event, email):

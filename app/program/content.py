@@ -1,13 +1,27 @@
-"""Loading the program (rooms and sessions) from `program.toml` in the event's content folder."""
+"""Loading the program (rooms and sessions) from `program.toml` in the event's content folder,
+and the demo event whole."""
 import tomllib
 from datetime import datetime
 from pathlib import Path
 
-from ..events.content import ContentError
+from sqlalchemy import func, select
+
+from ..events.content import ContentError, read_event
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import I18nText
 from .models import Room, Session
+
+
+def load_demo(folder: Path) -> Event | None:
+    """Load the demo event and its program into an empty database; never touch one that holds an event."""
+    if db.session.scalar(select(func.count()).select_from(Event)):
+        return None
+    event = read_event(folder)
+    db.session.add(event)
+    db.session.flush()
+    load_program(event, folder)
+    return event
 
 
 def load_program(event: Event, folder: Path) -> int:

@@ -2,6 +2,7 @@
 import json
 from datetime import datetime, timezone
 
+from flask_babel import get_locale
 from icalendar import Calendar, Event as CalendarEvent
 
 from ..events.models import Event
@@ -57,8 +58,6 @@ def program_json(event: Event, sessions: list[Session], lang: str) -> str:
 
 def calendar(event: Event, sessions: list[Session], lang: str | None = None) -> bytes:
     """An iCalendar file whose times carry the event's zone (Asia/Ulaanbaatar, with its VTIMEZONE)."""
-    from flask_babel import get_locale
-
     lang = lang or str(get_locale())
     tz = event.tz
     cal = Calendar()

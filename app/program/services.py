@@ -5,12 +5,32 @@ Every sign-up is decided in one transaction that locks what it checks: the sessi
 holds the database's write lock, see app/database.py). Seat counts live on the session row
 and change in the same transaction, so capacity holds under any concurrency.
 """
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Registration
+from . import notify
 from .models import Seat, Session
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A delegate moved from a waitlist into a freed seat, and the seats at the same time
+    they gave up for it (kept until then as a fallback)."""
+
+    seat: Seat
+    gave_up: tuple[Session, ...] = ()
+
+    @property
+    def registration_id(self) -> int:
+        return self.seat.registration_id
+
+    @property
+    def session_id(self) -> int:
+        return self.seat.session_id
 
 
 class SignupError(Exception):
@@ -116,6 +136,31 @@ def clash(session: Session, held: dict[int, Seat]) -> Seat | None:
     return found[0] if found else None
 
 
+def card_facts(session: Session, registration: Registration | None, held: dict[int, Seat]) -> dict:
+    """What a session's card shows its reader: what they can do (`state`, see availability),
+    the place at the same time it concerns (`clash`), and their number in line (`position`)."""
+    place = held.get(session.id)
+    return dict(state=availability(session, registration, held), clash=clash(session, held),
+                position=waitlist_position(place) if place is not None and place.status == Seat.WAITING else None)
+
+
+def agenda_count(held: dict[int, Seat]) -> int:
+    """How many seats the delegate holds (waitlist places are not in their agenda yet)."""
+    return sum(1 for seat in held.values() if seat.status == Seat.SEATED)
+
+
+def neighbours(session: Session, all_sessions: list[Session]) -> list[Session]:
+    """The sessions whose cards change with a join or leave here: open sessions at the same time
+    (a switch offered or withdrawn, a seat freed)."""
+    return [other for other in all_sessions
+            if other.id != session.id and other.signup == "open" and other.overlaps(session)]
+
+
+def find(event: Event, slug: str) -> Session | None:
+    """The event's session with this slug."""
+    return db.session.scalar(select(Session).filter_by(event_id=event.id, slug=slug))
+
+
 def _overlapping(session: Session, held: dict[int, Seat], status: str) -> list[Seat]:
     return [place for place in held.values()
             if place.session_id != session.id and place.status == status and place.session.overlaps(session)]
@@ -177,8 +222,10 @@ def _locked(where) -> dict[int, Session]:
     return {session.id: session for session in rows}
 
 
-def join(registration: Registration, session: Session, want: str | None = None, switch: bool = False) -> tuple[Seat, list[Seat]]:
-    """Take a seat, or a waitlist place when full; returns (the place, delegates promoted elsewhere).
+def join(registration: Registration, session: Session, want: str | None = None,
+         switch: bool = False) -> tuple[Seat, list[Promotion]]:
+    """Take a seat, or a waitlist place when full; returns (the place, delegates promoted elsewhere,
+    who are emailed).
 
     A delegate holds at most one seat and one waitlist place among overlapping sessions. On a
     waitlist they keep their seat at the same time until a seat here is theirs; then that seat
@@ -213,6 +260,7 @@ def join(registration: Registration, session: Session, want: str | None = None, 
     promoted = []
     for seat in competing:
         promoted += _release(seat, locked[seat.session_id], locked)
+    notify.queue_promotions(promoted)
     return place, promoted
 
 
@@ -229,19 +277,22 @@ def invite(registration: Registration, session: Session) -> Seat:
     return _place(registration, session)
 
 
-def leave(registration: Registration, session: Session) -> list[Seat]:
-    """Give up a seat or a waitlist place; returns the delegates promoted into a freed seat."""
+def leave(registration: Registration, session: Session) -> list[Promotion]:
+    """Give up a seat or a waitlist place; returns the delegates promoted into a freed seat (emailed)."""
     lock_delegate(registration)
     locked = lock_program(session.event_id)
     session = locked[session.id]
     seat = places(registration).get(session.id)
     if seat is None:
         raise NoPlace(session)
-    return _release(seat, session, locked)
+    promoted = _release(seat, session, locked)
+    notify.queue_promotions(promoted)
+    return promoted
 
 
-def release_all(registration: Registration) -> list[Seat]:
-    """Free every place a delegate holds (their registration was cancelled or erased)."""
+def release_all(registration: Registration) -> list[Promotion]:
+    """Free every place a delegate holds (their registration was cancelled or erased); the
+    delegates promoted into the freed seats are emailed."""
     lock_delegate(registration)
     locked = lock_program(registration.event_id)
     held = places(registration)  # under the locks
@@ -253,14 +304,15 @@ def release_all(registration: Registration) -> list[Seat]:
     for seat in held.values():
         if seat.status == Seat.SEATED:
             promoted += _release(seat, locked[seat.session_id], locked)
+    notify.queue_promotions(promoted)
     return promoted
 
 
-def promote_from_waitlist(session: Session, locked: dict[int, Session]) -> list[Seat]:
-    """Give free seats to the first in line, in order; returns the promoted places.
+def promote_from_waitlist(session: Session, locked: dict[int, Session]) -> list[Promotion]:
+    """Give free seats to the first in line, in order; returns the promotions.
 
     A promoted delegate gives up their seat in an overlapping session (kept until now as a
-    fallback; `seat.gave_up` names it), which goes to the first in that line in turn.
+    fallback), which goes to the first in that line in turn.
     `locked`: the event's sessions, locked (lock_program)."""
     promoted = []
     while not session.is_full:
@@ -274,10 +326,9 @@ def promote_from_waitlist(session: Session, locked: dict[int, Session]) -> list[
         session.seats_taken += 1
         session.waitlist_length -= 1
         db.session.flush()
-        promoted.append(first)
-        first.gave_up = []
-        for other in _overlapping(session, places_of(first.registration_id), Seat.SEATED):
-            first.gave_up.append(other.session)
+        given_up = _overlapping(session, places_of(first.registration_id), Seat.SEATED)
+        promoted.append(Promotion(first, tuple(other.session for other in given_up)))
+        for other in given_up:
             promoted += _release(other, locked[other.session_id], locked)
     db.session.flush()
     return promoted
@@ -302,7 +353,7 @@ def _place(registration: Registration, session: Session) -> Seat:
     return seat
 
 
-def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[Seat]:
+def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[Promotion]:
     if db.session.scalar(select(Seat.id).where(Seat.id == seat.id)) is None:
         return []  # a chain of promotions gave it up already
     db.session.delete(seat)

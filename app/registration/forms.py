@@ -60,7 +60,7 @@ class RegistrationForm(PortalForm):
     language = SelectField(_l("Language for messages"), [required()], render_kw={"required": False})
 
     # Attendance and travel
-    days = CheckboxesField(_l("Days you attend"), [InputRequired(message=_l("Choose at least one day."))])
+    days = CheckboxesField(_l("Days you will attend"), [InputRequired(message=_l("Choose at least one day."))])
     arrival_date = DateField(_l("Arrival date"), [Optional()])
     arrival_time = TimeField(_l("Arrival time"), [Optional()])
     arrival_flight = StringField(_l("Arrival flight number"), [Optional(), at_most(16), Regexp(
@@ -148,7 +148,7 @@ class RegistrationForm(PortalForm):
                 raise ValidationError(_l("Write the name in Latin letters, as in your passport."))
             # Suggest a spelling the delegate checks and corrects before sending again.
             field.data = suggestion
-            raise ValidationError(_l("Please check the spelling as in your passport."))
+            raise ValidationError(_l("Please check the spelling against your passport."))
 
     def _near_the_event(self, field):
         """Travel and hotel dates fall within a month of the conference."""
@@ -202,7 +202,21 @@ class RegistrationForm(PortalForm):
     def validate_passport_expiry(self, field):
         self._passport_required(field)
         if field.data and field.data <= self.event.ends_on:
-            raise ValidationError(_l("The passport must be valid after the conference."))
+            raise ValidationError(_l("The passport must still be valid after the conference."))
+
+    def check(self, name: str, posted) -> list:
+        """Validate the form for the one field `name` the delegate just left; returns the passport
+        name fields that now carry a suggested Latin spelling (when `name` is a name in another
+        script and the delegate has not typed a passport spelling yet)."""
+        self.validate()
+        suggestions = []
+        for own, passport in (("given_name", "passport_given_name"), ("family_name", "passport_family_name")):
+            suggestion = passport_suggestion(self[own].data) if name == own else None
+            if suggestion and not posted.get(passport):
+                self[passport].data = suggestion
+                self[passport].errors = []
+                suggestions.append(self[passport])
+        return suggestions
 
     def registration_data(self) -> dict:
         """The checked values, as the registration service takes them."""
@@ -213,16 +227,28 @@ class RegistrationForm(PortalForm):
         data["arrival_flight"] = (data["arrival_flight"] or "").replace(" ", "").upper()
         data["departure_flight"] = (data["departure_flight"] or "").replace(" ", "").upper()
         data["passport_number"] = (data["passport_number"] or "").upper()
-        if self.passport_on_file and data["visa_letter"]:
-            for name in ("nationality", "passport_number", "date_of_birth", "passport_expiry"):
-                if not data[name]:
-                    del data[name]  # keep what is on file
         if data["email"] is None:
             del data["email"]
         for name in ("position", "dietary_needs", "accessibility_needs", "passport_given_name",
                      "passport_family_name", "gender", "room_type", "nationality"):
             data[name] = data[name] or ""
         return data
+
+
+class EditForm(RegistrationForm):
+    """The delegate's own form after registering: the address is the one the private link goes
+    to, and consent was given at registration. Passport details on file are never shown again."""
+
+    email = None
+    privacy_consent = None
+
+    def __init__(self, event, registration, subscribed: bool, *args, **kwargs):
+        super().__init__(event, *args, obj=registration, **kwargs)
+        self.passport_on_file = registration.has_passport_data
+        if not self.is_submitted():
+            for name in registration.PASSPORT_FIELDS:
+                self[name].data = None
+            self.newsletter.data = subscribed  # as it is now: an unsubscribe from an email counts
 
 
 class LinkRequestForm(PortalForm):

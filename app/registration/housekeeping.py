@@ -3,12 +3,11 @@
 on a reading request (a sign-up's transaction is never touched)."""
 import time
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from .. import clock
-from . import bp
 from ..events.models import Event
 from ..extensions import db
 from .services import purge_passport_data
@@ -16,7 +15,6 @@ from .services import purge_passport_data
 CHECK_EVERY = 3600  # seconds
 
 
-@bp.before_app_request
 def purge_when_due() -> None:
     state = current_app.extensions.setdefault("passport_purge", {"next": 0.0})
     if request.method != "GET" or time.monotonic() < state["next"]:
@@ -33,3 +31,7 @@ def purge_when_due() -> None:
     except OperationalError:
         db.session.rollback()  # the database was busy: try again at the next check
         current_app.logger.warning("passport purge postponed: database busy")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(purge_when_due)

@@ -16,6 +16,8 @@ class Registration(db.Model):
 
     PENDING, CONFIRMED, DECLINED, CANCELLED = "pending", "confirmed", "declined", "cancelled"
     ACTIVE = (PENDING, CONFIRMED)  # coming to the event
+    # Asked only of those who request a visa invitation letter, and shown only to hosts.
+    PASSPORT_FIELDS = ("nationality", "passport_number", "date_of_birth", "passport_expiry")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
@@ -78,4 +80,4 @@ class Registration(db.Model):
 
     @property
     def has_passport_data(self) -> bool:
-        return bool(self.nationality or self.passport_number or self.date_of_birth or self.passport_expiry)
+        return any(getattr(self, name) for name in self.PASSPORT_FIELDS)

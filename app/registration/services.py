@@ -1,15 +1,14 @@
 """The rules of registration: deadline, one registration per address, links, the delegate's own data."""
 from datetime import datetime, timedelta
 
-from flask import current_app
-from itsdangerous import BadData, URLSafeTimedSerializer
-from limits import parse_many
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..email_address import address_fingerprint, canonical_email
+from ..email_address import canonical_email
 from ..events.models import Event
-from ..extensions import db, limiter
+from ..extensions import db
+from . import notify
+from .links import may_email_link
 from .models import Registration
 
 # What a delegate gives us and may change; everything else the portal keeps itself.
@@ -21,7 +20,7 @@ FIELDS = (
     "accessibility_needs", "interpretation", "visa_letter", "nationality", "passport_number",
     "date_of_birth", "passport_expiry", "newsletter",
 )
-PASSPORT_FIELDS = ("nationality", "passport_number", "date_of_birth", "passport_expiry")
+PASSPORT_FIELDS = Registration.PASSPORT_FIELDS
 # What an erased registration keeps so the hosts can still count: no one can be told apart by it.
 KEPT_WHEN_ERASED = ("country", "gender", "language", "days", "interpretation", "status", "created_at")
 
@@ -31,15 +30,12 @@ class RegistrationClosed(Exception):
 
 
 class AlreadyRegistered(Exception):
-    """This address has registered for the event already."""
+    """This address has registered for the event already; `emailed`: its link went out again."""
 
-    def __init__(self, registration: Registration):
+    def __init__(self, registration: Registration, emailed: bool):
         super().__init__(registration.id)
         self.registration = registration
-
-
-class InvalidLink(Exception):
-    """A private link that is forged, expired, or for a registration that changed or is gone."""
+        self.emailed = emailed
 
 
 def find(event: Event, email: str) -> Registration | None:
@@ -49,14 +45,17 @@ def find(event: Event, email: str) -> Registration | None:
     )
 
 
-def register(event: Event, data: dict, now: datetime) -> Registration:
-    """Store a new registration; raises RegistrationClosed or AlreadyRegistered."""
+def register(event: Event, data: dict, now: datetime, next_path: str | None = None) -> Registration:
+    """Store a new registration and queue its confirmation with the private link.
+
+    Raises RegistrationClosed; for an address registered already (cancelled or declined too:
+    only the emailed link opens it, never a new form), emails the link again within the
+    per-address cap and raises AlreadyRegistered."""
     if not event.registration_is_open(now):
         raise RegistrationClosed()
     existing = find(event, data["email"])
     if existing is not None:
-        # Cancelled or declined too: only the emailed link opens it, never a new form.
-        raise AlreadyRegistered(existing)
+        raise _already_registered(event, existing)
     registration = Registration(event_id=event.id)
     _apply(registration, data, now)
     registration.status = Registration.PENDING
@@ -67,31 +66,49 @@ def register(event: Event, data: dict, now: datetime) -> Registration:
             db.session.add(registration)
     except IntegrityError:
         # The same address registered in a request running alongside this one.
-        raise AlreadyRegistered(find(event, data["email"])) from None
+        raise _already_registered(event, find(event, data["email"])) from None
+    notify.queue_link(event, registration, "registration_received", next_path)
     return registration
 
 
+def _already_registered(event: Event, registration: Registration) -> AlreadyRegistered:
+    emailed = may_email_link(registration)
+    if emailed:
+        notify.queue_link(event, registration)
+    return AlreadyRegistered(registration, emailed)
+
+
+def may_edit(event: Event, registration: Registration, now: datetime) -> bool:
+    """A delegate changes their registration until the deadline, while it is active."""
+    return event.registration_is_open(now) and registration.is_active
+
+
 def update(registration: Registration, data: dict, now: datetime) -> Registration:
-    """Change a registration (until the deadline); the address stays the one the link was sent to."""
-    event = db.session.get(Event, registration.event_id)
-    if not event.registration_is_open(now):
+    """Change a registration (see may_edit); the address stays the one the link was sent to.
+
+    Passport details already on file are never shown again (only hosts see them): left empty
+    on the form, they stay as stored."""
+    if not may_edit(db.session.get(Event, registration.event_id), registration, now):
         raise RegistrationClosed()
     data = dict(data, email=registration.email)
+    if data.get("visa_letter") and registration.has_passport_data:
+        data = {name: value for name, value in data.items() if name not in PASSPORT_FIELDS or value}
     _apply(registration, data, now)
     db.session.flush()
     return registration
 
 
-def cancel(registration: Registration, now: datetime) -> list:
-    """The delegate withdraws: their seats go to the waitlists (returns the promoted places)."""
-    from ..program.services import lock_delegate, release_all
+def may_cancel(registration: Registration) -> bool:
+    """Only an active registration (pending or confirmed) can be cancelled."""
+    return registration.is_active
 
-    lock_delegate(registration)  # no sign-up of this delegate runs alongside
+
+def mark_cancelled(registration: Registration, now: datetime) -> None:
+    """The registration's part of a cancellation (its seats are the program's, see app.delegates)."""
     registration.status = Registration.CANCELLED
     registration.cancelled_at = now
     registration.updated_at = now
     db.session.flush()
-    return release_all(registration)
 
 
 def can_reinstate(registration: Registration, now: datetime) -> bool:
@@ -101,39 +118,30 @@ def can_reinstate(registration: Registration, now: datetime) -> bool:
             and not registration.is_erased)
 
 
-def reinstate(registration: Registration, now: datetime) -> Registration:
-    """Undo a cancellation before the deadline; the seats given up stay with those who got them."""
+def reinstate(registration: Registration, now: datetime) -> bool:
+    """Undo a cancellation before the deadline; the seats given up stay with those who got them.
+
+    Returns whether anything changed (a second tap changes nothing)."""
     if not db.session.get(Event, registration.event_id).registration_is_open(now):
         raise RegistrationClosed()
-    if can_reinstate(registration, now):
-        registration.status = Registration.PENDING
-        registration.cancelled_at = None
-        registration.updated_at = now
-        db.session.flush()
-    return registration
+    if not can_reinstate(registration, now):
+        return False
+    registration.status = Registration.PENDING
+    registration.cancelled_at = None
+    registration.updated_at = now
+    db.session.flush()
+    return True
 
 
-def erase(registration: Registration, now: datetime) -> list:
-    """Delete the delegate's personal data, keeping only anonymous counts for the hosts.
-
-    Their seats go to the waitlists; returns the promoted places."""
-    from ..newsletter.services import forget
-    from ..program.services import release_all
-
-    promoted = release_all(registration)
-    forget(db.session.get(Event, registration.event_id), registration.email)
-    for name in FIELDS:
-        if name in KEPT_WHEN_ERASED:
-            continue
-        column = Registration.__table__.columns[name]
-        setattr(registration, name, None if column.nullable else _empty(column))
+def erase_personal_data(registration: Registration, now: datetime) -> None:
+    """The registration's part of erasing a delegate: keep only anonymous counts for the hosts."""
+    _clear(registration, [name for name in FIELDS if name not in KEPT_WHEN_ERASED])
     registration.email_key = f"erased-{registration.id}"
     registration.status = Registration.CANCELLED
     registration.cancelled_at = registration.cancelled_at or now
     registration.erased_at = now
     registration.link_version += 1
     db.session.flush()
-    return promoted
 
 
 def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> int:
@@ -143,10 +151,7 @@ def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> i
     purged = 0
     for registration in db.session.scalars(select(Registration).filter_by(event_id=event.id)):
         if registration.has_passport_data:
-            registration.nationality = ""
-            registration.passport_number = ""
-            registration.date_of_birth = None
-            registration.passport_expiry = None
+            _clear(registration, PASSPORT_FIELDS)
             registration.passport_purged_at = now
             purged += 1
     db.session.flush()
@@ -154,82 +159,29 @@ def purge_passport_data(event: Event, now: datetime, days_after_event: int) -> i
 
 
 def export(registration: Registration) -> dict:
-    """Everything stored about the delegate, as plain data (their right to a copy).
+    """What the registration holds, as plain data (the delegate's copy; see app.delegates.export).
 
     Passport details are shown to the hosts only: the copy says whether they are on file,
     since anyone holding the delegate's private link could download it."""
-    from ..newsletter.services import find as find_subscriber
-    from ..program.services import places, waitlist_position
-
     data = {}
     for name in FIELDS + ("status", "created_at", "updated_at", "privacy_consent_at", "cancelled_at"):
-        if name in PASSPORT_FIELDS:
-            continue
-        data[name] = _plain(getattr(registration, name))
+        if name not in PASSPORT_FIELDS:
+            data[name] = plain(getattr(registration, name))
     data["passport_details_on_file"] = registration.has_passport_data
-    data["sessions"] = [
-        {"session": seat.session.slug, "status": seat.status, "since": _plain(seat.created_at),
-         "waiting_list_position": waitlist_position(seat) if seat.status == "waiting" else None}
-        for seat in sorted(places(registration).values(), key=lambda seat: seat.session.starts_at)
-    ]
-    subscriber = find_subscriber(db.session.get(Event, registration.event_id), registration.email)
-    data["newsletter_subscription"] = None if subscriber is None else {
-        "status": subscriber.status, "language": subscriber.language,
-        "created_at": _plain(subscriber.created_at), "confirmed_at": _plain(subscriber.confirmed_at),
-    }
     return data
 
 
-def _plain(value):
+def plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def may_email_link(registration: Registration) -> bool:
-    """Whether this address may get another link email now (RATELIMIT_LINK_PER_ADDRESS):
-    however many clients ask, an inbox is not flooded."""
-    if not limiter.enabled:
-        return True
-    key = address_fingerprint(registration.email_key)
-    return all(limiter.limiter.test(item, "link-to", key) for item in _link_limits())
+def request_link(event: Event, email: str, next_path: str | None = None) -> None:
+    """«Send me a new link»: email it if the address is registered and may get one now.
 
-
-def link_emailed(registration: Registration) -> None:
-    """A link email went out to this address: it counts towards RATELIMIT_LINK_PER_ADDRESS."""
-    if limiter.enabled:
-        key = address_fingerprint(registration.email_key)
-        for item in _link_limits():
-            limiter.limiter.hit(item, "link-to", key)
-
-
-def _link_limits():
-    return parse_many(current_app.config["RATELIMIT_LINK_PER_ADDRESS"])
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="delegate-link")
-
-
-def link_token(registration: Registration) -> str:
-    """The token in a delegate's private link: bound to this registration, its address and version."""
-    return _serializer().dumps([registration.id, address_fingerprint(registration.email_key), registration.link_version])
-
-
-def registration_from_link(token: str, max_age: int) -> Registration:
-    """The registration a private link names, if genuine, fresh and still current."""
-    try:
-        payload = _serializer().loads(token, max_age=max_age)
-        registration_id, fingerprint, version = payload
-    except (BadData, TypeError, ValueError) as error:
-        raise InvalidLink() from error
-    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
-    if (
-        registration is None
-        or address_fingerprint(registration.email_key) != fingerprint
-        or registration.link_version != version
-        or registration.is_erased
-    ):
-        raise InvalidLink()
-    return registration
+    The caller answers the same whatever happened: no answer tells whether an address is known."""
+    registration = find(event, email)
+    if registration is not None and may_email_link(registration):
+        notify.queue_link(event, registration, next_path=next_path)
 
 
 def signed_in(registration_id, version) -> Registration | None:
@@ -245,9 +197,7 @@ def _apply(registration: Registration, data: dict, now: datetime) -> None:
         if name in data:
             setattr(registration, name, data[name])
     if not registration.visa_letter:
-        for name in PASSPORT_FIELDS:
-            column = Registration.__table__.columns[name]
-            setattr(registration, name, None if column.nullable else _empty(column))
+        _clear(registration, PASSPORT_FIELDS)
     if not registration.hotel_needed:
         registration.hotel_check_in = registration.hotel_check_out = None
         registration.room_type = ""
@@ -255,6 +205,9 @@ def _apply(registration: Registration, data: dict, now: datetime) -> None:
     registration.updated_at = now
 
 
-def _empty(column):
-    python_type = column.type.python_type
-    return {str: "", bool: False, list: []}.get(python_type, None)
+def _clear(registration: Registration, names) -> None:
+    """Empty these fields: NULL where the column allows it, else its empty value."""
+    for name in names:
+        column = Registration.__table__.columns[name]
+        empty = None if column.nullable else {str: "", bool: False, list: []}.get(column.type.python_type)
+        setattr(registration, name, empty)

@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from .events.services import NoEvent
-from .htmx import is_htmx
+from ..events.services import NoEvent
+from ..htmx import is_htmx
+from ..security import UnreadableForm
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -46,6 +47,10 @@ def _csrf_error(error: CSRFError):
     return render_error(400, _l("The form has expired. Reload the page and try again."))
 
 
+def _unreadable_form(error: UnreadableForm):
+    return render_error(400, _l("Some of what you sent could not be read as text. Please check it and try again."))
+
+
 def _no_event(error: NoEvent):
     return render_error(503)
 
@@ -57,6 +62,7 @@ def _server_error(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(UnreadableForm, _unreadable_form)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NoEvent, _no_event)
     app.register_error_handler(InternalServerError, _server_error)

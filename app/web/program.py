@@ -1,16 +1,18 @@
-"""Views of the program: the days at a glance, one session, the data feeds, joining and leaving."""
-from flask import abort, current_app, g, make_response, redirect, render_template, request, url_for
+"""The program: the days at a glance, one session, the data feeds, joining and leaving."""
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
-from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
+from ..delegates.signin import current_delegate
 from ..events.services import current_event, current_program_version
 from ..extensions import db
-from ..htmx import is_htmx, vary_on_htmx
-from ..registration.delegates import current_delegate, local_path
-from . import bp, feeds, schedule, services
-from .cache import page_cache
-from .models import Session
-from .notify import tell_promoted
+from ..htmx import current_path, is_htmx
+from ..program import feeds, schedule, services
+from ..program.cache import page_cache
+from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
+from ..security import local_path
+
+bp = Blueprint("program", __name__, url_prefix="/<lang>")
 
 MESSAGES = {
     services.NotRegistered: (403, _l("Your registration is cancelled, so you cannot join sessions.")),
@@ -23,7 +25,12 @@ MESSAGES = {
 }
 
 
-@bp.get("/<lang>/program")
+@bp.app_context_processor
+def names():
+    return {"kind_names": KIND_NAMES, "floor_language_names": FLOOR_LANGUAGE_NAMES}
+
+
+@bp.get("/program")
 def program():
     """The program by day and time; parallel breakouts side by side (stacked on phones)."""
     delegate = current_delegate()
@@ -38,13 +45,12 @@ def anonymous_program():
     Only the version is read per request; any join or leave raises it in its own transaction,
     so the seats shown are never stale."""
     event_id, version = current_program_version()
-    lang = g.lang
-    etag = f"p{event_id}-{version}-{lang}"
+    etag = f"p{event_id}-{version}-{g.lang}"
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
         cache = page_cache()
-        key = (event_id, version, lang, request.host)
+        key = (event_id, version, g.lang, request.host)
         body = cache.get(key)
         if body is None:
             body = render_template("program/program.html", **program_context(current_event(), None))
@@ -59,100 +65,93 @@ def anonymous_program():
 def program_context(event, delegate):
     sessions = services.sessions(event)
     held = services.places(delegate) if delegate else {}
-    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
-                cards={s.id: card_facts(s, delegate, held) for s in sessions},
-                agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
+    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held, here=request.path,
+                cards={s.id: services.card_facts(s, delegate, held) for s in sessions},
+                agenda_count=services.agenda_count(held))
 
 
-@bp.get("/<lang>/program/<slug>")
+@bp.get("/program/<slug>")
 def session(slug):
     """One session."""
     event = current_event()
-    found = find_session(event, slug)
-    delegate = current_delegate()
-    return render_template("program/session.html", **card_context(event, found, delegate))
+    return render_template("program/session.html", **card_context(event, session_or_404(event, slug), current_delegate()))
 
 
-@bp.post("/<lang>/program/<slug>/join")
-@vary_on_htmx
+@bp.post("/program/<slug>/join")
 def join(slug):
     """Take a seat (or a waitlist place); HTMX gets the card, a plain form a 303 back."""
-    return signup(slug, lambda delegate, found: services.join(
-        delegate, found, want=request.form.get("want") if request.form.get("want") in ("seat", "waitlist") else None,
-        switch=request.form.get("switch") == "1",
-    ))
+    want = request.form.get("want") if request.form.get("want") in ("seat", "waitlist") else None
+    switch = request.form.get("switch") == "1"
+    return signup(slug, lambda delegate, found: services.join(delegate, found, want=want, switch=switch))
 
 
-@bp.post("/<lang>/program/<slug>/leave")
-@vary_on_htmx
+@bp.post("/program/<slug>/leave")
 def leave(slug):
     """Give up a seat or a waitlist place; the first in line gets the seat."""
-    return signup(slug, lambda delegate, found: (None, services.leave(delegate, found)))
+    return signup(slug, lambda delegate, found: services.leave(delegate, found))
 
 
 def signup(slug, action):
+    """Join or leave: the card again (and, on the program page, the cards beside it) for HTMX,
+    a 303 back for a plain form; a refusal says why, with its status."""
     event = current_event()
-    found = find_session(event, slug)
+    found = session_or_404(event, slug)
     delegate = current_delegate()
     if delegate is None:
-        target = url_for("registration.register", next=url_for("program.session", slug=slug))
-        if is_htmx():
-            response = make_response("", 401)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target, code=303)
+        return to_registration(slug)
     try:
-        _, promoted = action(delegate, found)
+        action(delegate, found)
     except services.SignupError as error:
         db.session.rollback()
         status, message = MESSAGES[type(error)]
-        context = card_context(event, found, delegate, error=error, message=message)
         template = "program/_signup_response.html" if is_htmx() else "program/session.html"
-        return render_template(template, **context), status
+        return render_template(template, **card_context(event, found, delegate, message=message)), status
     db.session.commit()
-    tell_promoted(promoted)
+    if not is_htmx():
+        return redirect(back_to(slug), code=303)
+    return render_template("program/_signup_response.html", **card_context(event, found, delegate, with_neighbours=True))
+
+
+def to_registration(slug):
+    """A signed-out reader who taps join registers first, and comes back to the session."""
+    target = url_for("registration.register", next=url_for("program.session", slug=slug))
     if is_htmx():
-        context = card_context(event, found, delegate)
-        return render_template("program/_signup_response.html", **context,
-                               neighbours=neighbour_cards(event, found, context["held"]))
-    return redirect(back_to(slug), code=303)
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
 
 
-def heading_level(slug) -> int:
-    """The card's heading where the form came from: none on the session's own page (its h1), h3 in the program."""
-    return 0 if (request.form.get("next") or "").endswith(f"/program/{slug}") else 3
-
-
-def neighbour_cards(event, found, held) -> list[dict]:
-    """On the program page, the cards of sessions at the same time change with a join or leave
-    (a switch offered or withdrawn, a seat freed): HTMX swaps them out of band too."""
-    if heading_level(found.slug) == 0:
-        return []  # the session's own page shows no other cards
-    delegate = current_delegate()
-    return [
-        dict(s=other, **card_facts(other, delegate, held))
-        for other in services.sessions(event)
-        if other.id != found.id and other.signup == "open" and other.overlaps(found)
-    ]
-
-
-def card_facts(session, delegate, held) -> dict:
-    """What a session's card shows its reader: what they can do, the place at the same time
-    it concerns, and their number in line."""
-    place = held.get(session.id)
-    return dict(state=services.availability(session, delegate, held), clash=services.clash(session, held),
-                position=services.waitlist_position(place) if place is not None and place.status == "waiting" else None)
-
-
-def card_context(event, found, delegate, error=None, message=None):
+def card_context(event, found, delegate, message=None, with_neighbours=False):
+    """A session's card for its reader. An htmx answer goes to the page htmx names (HX-Current-URL):
+    on the session's own page the card has no heading (the page's h1) and no cards beside it."""
     held = services.places(delegate) if delegate else {}
-    return dict(event=event, s=found, delegate=delegate, held=held, heading_level=heading_level(found.slug),
-                **card_facts(found, delegate, held), error=error, message=message,
-                agenda_count=sum(1 for seat in held.values() if seat.status == "seated"))
+    on_own_page = request.method == "GET" or not is_htmx() or sent_from_session_page(found.slug)
+    neighbours = [] if on_own_page or not with_neighbours else [
+        dict(s=other, **services.card_facts(other, delegate, held))
+        for other in services.neighbours(found, services.sessions(event))
+    ]
+    here = request.path if request.method == "GET" else (
+        url_for("program.session", slug=found.slug) if on_own_page else url_for("program.program"))
+    return dict(event=event, s=found, delegate=delegate, held=held, heading_level=0 if on_own_page else 3,
+                **services.card_facts(found, delegate, held), message=message, neighbours=neighbours,
+                here=here, agenda_count=services.agenda_count(held))
 
 
-def find_session(event, slug) -> Session:
-    found = db.session.scalar(select(Session).filter_by(event_id=event.id, slug=slug))
+def sent_from_session_page(slug) -> bool:
+    """Whether an htmx request came from the session's own page, as htmx reports the page's address."""
+    path = local_path(current_path())
+    if path is None:
+        return False
+    try:
+        endpoint, args = current_app.url_map.bind(request.host).match(path.split("?")[0], method="GET")
+    except HTTPException:
+        return False
+    return endpoint == "program.session" and args.get("slug") == slug
+
+
+def session_or_404(event, slug):
+    found = services.find(event, slug)
     if found is None:
         abort(404)
     return found
@@ -164,31 +163,29 @@ def back_to(slug) -> str:
     return f"{target.split('#')[0]}#session-{slug}"
 
 
-@bp.get("/<lang>/program.json")
+@bp.get("/program.json")
 def program_json():
     """The program as data, with texts in LANG."""
     event = current_event()
-    response = current_app.response_class(feeds.program_json(event, services.sessions(event), str(get_locale())),
-                                          mimetype="application/json")
-    return response
+    return current_app.response_class(feeds.program_json(event, services.sessions(event), str(get_locale())),
+                                      mimetype="application/json")
 
 
-@bp.get("/<lang>/program.ics")
+@bp.get("/program.ics")
 def program_ics():
     """The whole program as iCalendar."""
     event = current_event()
     return calendar_response(feeds.calendar(event, services.sessions(event)), "program.ics")
 
 
-@bp.get("/<lang>/me/agenda.ics")
+@bp.get("/me/agenda.ics")
 def agenda_ics():
     """The signed-in delegate's own sessions (seats, not waitlist places) as iCalendar."""
     event = current_event()
     delegate = current_delegate()
     if delegate is None:
         return redirect(url_for("registration.request_link"), code=303)
-    mine = services.agenda(delegate, services.sessions(event))
-    return calendar_response(feeds.calendar(event, mine), "my-agenda.ics")
+    return calendar_response(feeds.calendar(event, services.agenda(delegate, services.sessions(event))), "my-agenda.ics")
 
 
 def calendar_response(body: bytes, filename: str):

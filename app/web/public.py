@@ -1,35 +1,50 @@
-"""Views of the public site."""
-from flask import abort, current_app, jsonify, redirect, render_template, url_for
+"""The public site: the invitation, the technical details, the privacy notice; `/` and `/healthz`."""
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from sqlalchemy import text
 
 from ..events.services import current_event
 from ..extensions import db
 from ..i18n import negotiate_language
-from . import bp
+from ..mail.sender import oldest_unsent_age
+
+root = Blueprint("root", __name__)
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
 
 
-@bp.get("/")
-def root():
+@root.get("/")
+def home_in_my_language():
     """Send the reader to the invitation in their language."""
     response = redirect(url_for("public.home", lang=negotiate_language()), code=302)
     response.vary.update(["Accept-Language", "Cookie"])
     return response
 
 
-@bp.get("/<lang>/")
+@root.get("/healthz")
+def healthz():
+    """200 once the database answers, 503 otherwise; how long the oldest unsent email has waited."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        waiting = oldest_unsent_age()
+    except Exception as error:  # any driver error means "not healthy", never a 500
+        current_app.logger.warning("health check failed: %s", type(error).__name__)
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok", oldest_unsent_email_seconds=waiting)
+
+
+@bp.get("/")
 def home():
     """The invitation: the event's home page."""
     event = current_event()
     return render_template("public/home.html", event=event, page=event.page("invitation"))
 
 
-@bp.get("/<lang>/info")
+@bp.get("/info")
 def info():
     """Technical details: venue, travel, visas, hotels, weather, money, contacts."""
     return content_page("info")
 
 
-@bp.get("/<lang>/privacy")
+@bp.get("/privacy")
 def privacy():
     """The privacy notice."""
     return content_page("privacy")
@@ -42,14 +57,3 @@ def content_page(slug: str):
     if page is None:
         abort(404)
     return render_template("public/page.html", event=event, page=page)
-
-
-@bp.get("/healthz")
-def healthz():
-    """200 once the database answers, 503 otherwise."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:  # any driver error means "not healthy", never a 500
-        current_app.logger.warning("health check failed: %s", error)
-        return jsonify(status="unavailable"), 503
-    return jsonify(status="ok")
