@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-postgres install install-test catalogs db demo extract update-catalogs browser bench htmx clean
+.PHONY: run test test-postgres install install-test catalogs db demo extract update-catalogs browser servers bench htmx clean
 
 # The demo runs on a clock pinned to 1 May 2017, a week before the registration deadline,
 # so that a newcomer can register. `make run PORTAL_NOW=` runs on the real clock.
@@ -15,11 +15,12 @@ PORTAL_NOW ?= 2017-05-01T09:00:00+08:00
 
 # The mail sender runs beside the web server and stops with it (in production it is its own service).
 run: install catalogs db demo ## Serve the demo event on http://$(HOST):$(PORT), and deliver its email
-	@PORTAL_NOW="$(PORTAL_NOW)" $(BIN)/flask portal send-mail & sender=$$!; \
+	@export PORTAL_NOW="$(PORTAL_NOW)" PORTAL_URL="$${PORTAL_URL:-http://$(HOST):$(PORT)}"; \
+	$(BIN)/flask portal send-mail & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
-	PORTAL_NOW="$(PORTAL_NOW)" $(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
+	$(BIN)/flask run --host "$(HOST)" --port "$(PORT)"
 
-test: install-test catalogs browser ## Install what the tests need and run every test
+test: install-test catalogs browser servers ## Install what the tests need and run every test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install-test catalogs ## The database tests on PostgreSQL (TEST_DATABASE_URL=postgresql+psycopg://...)
@@ -63,6 +64,9 @@ demo: db
 browser: install-test ## A Chromium for the browser tests
 	@bash tests/install-browser.sh "$(BIN)"
 
+servers: ## Debian's redis-server, which the shared-limit tests start on their own ports
+	@bash tests/install-servers.sh
+
 htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it against the pinned SRI hash
 	@bash scripts/fetch-htmx.sh
 
@@ -70,6 +74,7 @@ bench: install ## Measure pages against hello world (needs wrk); writes docs/ben
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/program.py
+	$(BIN)/python bench/link_timing.py
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3

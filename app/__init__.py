@@ -1,9 +1,10 @@
 """The conference portal: a bilingual event site with registration."""
 from flask import Flask
 
-from . import database, htmx, i18n, security, web
+from . import database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
+from .delegates import signin
 from .extensions import csrf, db, limiter, migrate
 from .registration import housekeeping
 
@@ -13,6 +14,7 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class or config_from_environment())
     app.config.update(settings or {})
+    logs.init_app(app)
 
     db.init_app(app)
     database.init_app(app)
@@ -23,6 +25,7 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     htmx.init_app(app)
     security.init_app(app)
     housekeeping.init_app(app)
+    signin.init_app(app)  # no cache keeps a delegate's pages
 
     web.init_app(app)  # the blueprints and the error pages
 

@@ -12,7 +12,7 @@ from .events.services import current_event
 from .extensions import db
 from .mail import sender
 from .program.content import load_demo
-from .registration.services import purge_passport_data
+from .registration.services import handle_link_requests, purge_passport_data
 
 portal_cli = AppGroup("portal", help="The event's data.")
 translate_cli = AppGroup("translate", help="The message catalogs (pybabel).")
@@ -57,7 +57,13 @@ def purge_passports_command():
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 def send_mail_command(once, interval):
     """Deliver the outbox: every queued email, with retries (run one beside the web server)."""
-    sender.run(interval=interval, once=once)
+    sender.run(deliver_mail, interval=interval, once=once)
+
+
+def deliver_mail() -> int:
+    """Compose the emails asked for outside any request (new links), then send what is due."""
+    handle_link_requests()
+    return sender.send_due()
 
 
 def _pybabel(*args: str) -> None:

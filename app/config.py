@@ -14,9 +14,13 @@ def env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENVIRONMENTS = ("development", "testing", "production")
+
+
 class Config:
     PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # No key is public: unset outside production, the portal makes one under instance/ (security.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"
     )
@@ -56,11 +60,13 @@ class Config:
     # However many clients ask, one address gets at most this many link emails (no mail bombing).
     RATELIMIT_LINK_PER_ADDRESS = os.environ.get("RATELIMIT_LINK_PER_ADDRESS", "3/hour")
     RATELIMIT_SUBSCRIBE = os.environ.get("RATELIMIT_SUBSCRIBE", "10/minute;60/hour")
+    # However many clients ask, one address gets at most this many confirmation requests.
+    RATELIMIT_SUBSCRIBE_PER_ADDRESS = os.environ.get("RATELIMIT_SUBSCRIBE_PER_ADDRESS", "3/hour")
     # Field checks say whether an address is registered: enough for a person filling the form.
     RATELIMIT_CHECK = os.environ.get("RATELIMIT_CHECK", "60/minute;300/hour")
 
-    # A delegate's emailed link works this long; a fresh one can be requested any time.
-    DELEGATE_LINK_MAX_AGE = int(os.environ.get("DELEGATE_LINK_MAX_AGE", str(30 * 24 * 3600)))
+    # A delegate's emailed link works once, and this long; a fresh one can be requested any time.
+    DELEGATE_LINK_MAX_AGE = int(os.environ.get("DELEGATE_LINK_MAX_AGE", str(7 * 24 * 3600)))
     # Passport data is deleted this many days after the event (`flask portal purge-passports`).
     PASSPORT_PURGE_DAYS = int(os.environ.get("PASSPORT_PURGE_DAYS", "30"))
     # Pins the portal's clock (ISO 8601); `make run` sets it so the demo's registration is open.
@@ -76,6 +82,8 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Progressive Alliance Ulaanbaatar <portal@localhost>"
     )
     MAIL_OUTBOX = INSTANCE / "outbox"
+    # Sent messages are deleted from the outbox table this many days after they went out.
+    MAIL_KEEP_DAYS = int(os.environ.get("MAIL_KEEP_DAYS", "30"))
 
 
 class ProductionConfig(Config):
@@ -84,8 +92,14 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
 
 
+class UnsafeSettings(RuntimeError):
+    """The portal refuses to start: a setting it needs is missing or wrong."""
+
+
 def config_from_environment() -> type[Config]:
-    """Pick the configuration class for PORTAL_ENV."""
-    if os.environ.get("PORTAL_ENV") == "production":
-        return ProductionConfig
-    return Config
+    """Pick the configuration class for PORTAL_ENV; anything but the three known names is refused
+    (a misspelt «prod» must not quietly run with development settings)."""
+    name = os.environ.get("PORTAL_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise UnsafeSettings(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    return ProductionConfig if name == "production" else Config

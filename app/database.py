@@ -4,9 +4,13 @@ SQLite: WAL (readers never wait for the writer), a busy timeout, foreign keys on
 POST request's transaction begun IMMEDIATE, so that a sign-up holds the write lock before it
 reads what it checks. PostgreSQL locks rows instead (see program.services.lock_sessions).
 """
-from flask import Flask, g, has_request_context, request
-from sqlalchemy import event
+from functools import lru_cache
 
+from alembic.script import ScriptDirectory
+from flask import Flask, g, has_request_context, request
+from sqlalchemy import event, text
+
+from .config import ROOT
 from .extensions import db
 
 
@@ -39,3 +43,15 @@ def init_app(app: Flask) -> None:
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         event.listen(engine, "commit", _on_commit)
+
+
+@lru_cache(maxsize=1)
+def expected_schema() -> tuple[str, ...]:
+    """The migration heads this code expects the database to be at."""
+    return tuple(sorted(ScriptDirectory(str(ROOT / "migrations")).get_heads()))
+
+
+def schema_is_current() -> bool:
+    """Whether the database has been migrated to what this code expects (raises if it does not answer)."""
+    versions = tuple(sorted(db.session.scalars(text("SELECT version_num FROM alembic_version"))))
+    return versions == expected_schema()

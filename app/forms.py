@@ -4,7 +4,8 @@ import unicodedata
 from flask_babel import get_locale, get_translations, lazy_gettext as _l, lazy_ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import SelectChoice
+from flask import request
+from wtforms import SelectChoice, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import html_params
 
@@ -21,6 +22,8 @@ WTFORMS_MESSAGES = (
     _l("This field is required."),
     _l("Invalid Choice: could not coerce."),
 )
+
+DOUBLED = _l("This field was sent more than once. Please send the form again.")
 
 # Bidirectional overrides and isolates can make a name display as something else.
 REFUSED = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
@@ -43,6 +46,18 @@ class PortalForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return CatalogTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, and one more: a field that takes one value, sent twice, is
+        refused rather than read as its first value (a forged or garbled form)."""
+        valid = super().validate(extra_validators)
+        if not self.is_submitted():
+            return valid
+        for field in self:
+            if not isinstance(field, SelectMultipleField) and len(request.form.getlist(field.name)) > 1:
+                field.errors = [*field.errors, DOUBLED]
+                valid = False
+        return valid
 
 
 def choices(pairs) -> list[SelectChoice]:

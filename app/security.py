@@ -1,9 +1,14 @@
 """Security headers on every response, and limits on what a request may carry."""
+import os
+import secrets
+from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ENVIRONMENTS, UnsafeSettings
 
 from . import htmx
 
@@ -77,12 +82,40 @@ def _add_headers(response):
     return response
 
 
+def check_settings(app: Flask) -> None:
+    """Fail closed: production starts only with its own secrets and shared services; elsewhere
+    a random key is made once under instance/ (there is no public development key)."""
+    config = app.config
+    if config["PORTAL_ENV"] not in ENVIRONMENTS:
+        raise UnsafeSettings(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {config['PORTAL_ENV']!r}")
+    if config["PORTAL_ENV"] != "production":
+        if not config["SECRET_KEY"]:
+            config["SECRET_KEY"] = instance_key(Path(app.instance_path) / "secret_key")
+        return
+    missing = [name for name in ("SECRET_KEY", "TRUSTED_HOSTS", "MAIL_SERVER") if not config[name]]
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        missing.append("RATELIMIT_STORAGE_URI (a store shared by every worker, such as redis://…)")
+    if missing:
+        raise UnsafeSettings(f"PORTAL_ENV=production needs these settings: {', '.join(missing)}")
+    if len(config["SECRET_KEY"]) < 32:
+        raise UnsafeSettings("SECRET_KEY must be at least 32 characters (python3 -c 'import secrets; print(secrets.token_hex(32))')")
+
+
+def instance_key(path: Path) -> str:
+    """This installation's own random key, made on first start and kept (readable by its owner only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(key)
+    return key
+
+
 def init_app(app: Flask) -> None:
-    if app.config["PORTAL_ENV"] == "production":
-        if app.config["SECRET_KEY"] in (None, "", "dev-only-not-secret"):
-            raise RuntimeError("SECRET_KEY must be set when PORTAL_ENV=production")
-        if not app.config["TRUSTED_HOSTS"]:
-            raise RuntimeError("TRUSTED_HOSTS must be set when PORTAL_ENV=production")
+    check_settings(app)
     if app.config["FORWARDED_PROXIES"]:
         count = app.config["FORWARDED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -72,6 +72,7 @@ def burst(env: dict, delegates: int, capacity: int) -> dict:
     from app.extensions import db
     from app.program.models import Seat, Session
     from app.registration import services as registration
+    from app.registration.models import SignIn
 
     app = create_app(settings=app_settings(env))
     now = datetime(2017, 5, 1, tzinfo=timezone.utc)
@@ -82,8 +83,8 @@ def burst(env: dict, delegates: int, capacity: int) -> dict:
         people = [registration.register(event, dict(
             given_name=f"D{i}", family_name="X", email=f"burst{i}@example.org", phone="+34612345678",
             country="ES", organisation="P", language="en", days=["2017-05-25"]), now) for i in range(delegates)]
+        tokens = [registration.sign_in(person, SignIn.FORM) for person in people]  # each on its own phone
         db.session.commit()
-        people = [(p.id, p.link_version) for p in people]
     sessions = app.session_interface.get_signing_serializer(app)
     csrf = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
 
@@ -96,9 +97,9 @@ def burst(env: dict, delegates: int, capacity: int) -> dict:
         wait_until_up(base + "/healthz")
         opener = urllib.request.build_opener(NoRedirect)
         requests = []
-        for index, (registration_id, version) in enumerate(people):
+        for index, token in enumerate(tokens):
             raw = f"bench-{index}"
-            cookie = sessions.dumps({"delegate": [registration_id, version], "csrf_token": raw})
+            cookie = sessions.dumps({"delegate": token, "csrf_token": raw})
             requests.append(urllib.request.Request(
                 f"{base}/en/program/{SLUG}/join", method="POST",
                 data=urllib.parse.urlencode({"csrf_token": csrf.dumps(raw)}).encode(),

@@ -1,31 +1,37 @@
-"""Which delegate a device is signed in as: a signed, HttpOnly session cookie."""
+"""Which delegate a device is signed in as. The device's cookie (Flask's signed, HttpOnly
+session) carries a random token; the sign-in it names is stored, so it can be ended."""
 from functools import wraps
 
-from flask import g, redirect, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 
-from ..registration.models import Registration
-from ..registration.services import signed_in
+from ..registration import services
+from ..registration.models import Registration, SignIn
 
 SESSION_KEY = "delegate"
 
 
-def sign_in(registration: Registration) -> None:
-    session[SESSION_KEY] = [registration.id, registration.link_version]
-    session.permanent = True
+def sign_in_registered(registration: Registration) -> None:
+    """The device that filled in the form is signed in, until the address's owner proves it."""
+    _keep(services.sign_in(registration, SignIn.FORM))
 
 
-def sign_out() -> None:
-    session.pop(SESSION_KEY, None)
+def sign_in_with_link(token: str, now) -> Registration:
+    """The device whose owner pressed «Sign in on this device» on an emailed link (raises InvalidLink)."""
+    registration, device = services.sign_in_with_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"], now)
+    _keep(device)
+    return registration
+
+
+def sign_out(now, everywhere: bool = False) -> None:
+    """Sign this device out; `everywhere`: every device of this delegate."""
+    services.sign_out(session.pop(SESSION_KEY, None), now, everywhere)
+    g.delegate = None
 
 
 def current_delegate() -> Registration | None:
     """The signed-in delegate's registration, looked up once per request."""
     if "delegate" not in g:
-        value = session.get(SESSION_KEY)
-        registration = None
-        if isinstance(value, list) and len(value) == 2:
-            registration = signed_in(*value)
-        g.delegate = registration
+        g.delegate = services.signed_in(session.get(SESSION_KEY))
     return g.delegate
 
 
@@ -39,3 +45,25 @@ def delegate_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _keep(token: str) -> None:
+    """This device's cookie names the new sign-in; a sign-in it held before ends."""
+    previous = session.get(SESSION_KEY)
+    if previous:
+        services.end_device(previous)
+    session[SESSION_KEY] = token
+    session.permanent = True
+    g.pop("delegate", None)
+
+
+def _private(response):
+    """A delegate's own pages, and any page shown to a signed-in delegate, are kept by no cache."""
+    lang = g.get("lang")
+    if g.get("delegate") is not None or (lang and request.path.startswith(f"/{lang}/me")):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_private)

@@ -3,7 +3,7 @@ import unicodedata
 from functools import lru_cache
 
 from babel import Locale
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # Mongolian Cyrillic has Ө after О and Ү after У; code-point order would put them last.
 MONGOLIAN = "абвгдеёжзийклмноөпрстуүфхцчшщъыьэюя"

@@ -1,4 +1,5 @@
 """Composing a message in the recipient's language and queueing it in the outbox."""
+from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -6,8 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
+from limits import parse_many
+from sqlalchemy import delete, func, select
 
+from ..email_address import canonical_email
 from ..extensions import db
+from ..timestamps import utcnow
 from .models import OutboxMessage
 
 
@@ -37,7 +42,8 @@ def queue(to: str, template: str, language: str, headers: dict | None = None, **
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    queued = OutboxMessage(recipient=to, message_id=message["Message-ID"], template=template, raw=bytes(message))
+    queued = OutboxMessage(recipient=to, recipient_key=canonical_email(to), message_id=message["Message-ID"],
+                           template=template, raw=bytes(message))
     db.session.add(queued)
     return queued
 
@@ -64,3 +70,26 @@ def sender(event, language: str) -> Address:
         name = event.name.get(language, event.main_language).text
     # An Address lets the email policy encode a Cyrillic name correctly (formataddr splits words).
     return Address(display_name=name, addr_spec=address)
+
+
+def within_limits(limits: str, recipient: str, templates: tuple[str, ...]) -> bool:
+    """Whether fewer of these messages than each limit ("3/hour;10/day") went to `recipient` in
+    its window. The caller holds a lock on the row the address belongs to, so that two requests
+    at once cannot both take the last place."""
+    return all(sent_recently(recipient, templates, item.get_expiry()) < item.amount for item in parse_many(limits))
+
+
+def sent_recently(recipient: str, templates: tuple[str, ...], seconds: int) -> int:
+    """How many of these messages were queued for this address in the last `seconds`
+    (per-address caps: the caller holds a lock on the row the address belongs to)."""
+    since = utcnow() - timedelta(seconds=seconds)
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.recipient_key == canonical_email(recipient), OutboxMessage.template.in_(templates),
+            OutboxMessage.created_at >= since)
+    )
+
+
+def forget(recipient: str) -> None:
+    """Delete every message to this address, sent or not (the person erased their data)."""
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_key == canonical_email(recipient)))

@@ -16,6 +16,8 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
+    # The address as one person is known (NFC, case folded): per-address caps count by it.
+    recipient_key: Mapped[str] = mapped_column(String(254), index=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     template: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)

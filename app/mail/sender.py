@@ -7,12 +7,13 @@ sends it again, with the same Message-ID, which lets receiving servers drop the 
 """
 import smtplib
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
@@ -24,6 +25,17 @@ LEASE = timedelta(minutes=5)
 SMTP_TIMEOUT = 30
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this sender holds, read while claiming it: no transaction stays open while the
+    mail server answers (on SQLite a read left open could not turn into the write that follows)."""
+
+    id: int
+    template: str
+    attempts: int
+    raw: bytes
 
 
 def send_due(limit: int = 100) -> int:
@@ -43,11 +55,24 @@ def send_due(limit: int = 100) -> int:
     return sent
 
 
-def run(interval: float = 2.0, once: bool = False) -> None:
-    """Send what is due, then again every `interval` seconds (the sender's process)."""
+def forget_sent() -> int:
+    """Delete messages sent more than MAIL_KEEP_DAYS ago: they hold names and addresses."""
+    before = utcnow() - timedelta(days=current_app.config["MAIL_KEEP_DAYS"])
+    deleted = db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < before)).rowcount
+    db.session.commit()
+    return deleted
+
+
+def run(work=send_due, interval: float = 2.0, once: bool = False) -> None:
+    """Do the outbox's `work` (by default: send what is due), then again every `interval` seconds;
+    once an hour, forget what was sent long ago."""
+    next_cleanup = 0.0
     while True:
         try:
-            send_due()
+            if time.monotonic() >= next_cleanup:
+                forget_sent()
+                next_cleanup = time.monotonic() + 3600
+            work()
         except OperationalError as error:  # the database is busy or away: try again later
             db.session.rollback()
             current_app.logger.warning("outbox not read: %s", type(error).__name__)
@@ -68,7 +93,7 @@ def oldest_unsent_age() -> float | None:
     return max((utcnow() - oldest).total_seconds(), 0.0)
 
 
-def deliver(message: OutboxMessage) -> None:
+def deliver(message: Claimed) -> None:
     """Hand one message to the mail server, or without MAIL_SERVER to the outbox folder."""
     config = current_app.config
     if not config["MAIL_SERVER"]:
@@ -98,7 +123,7 @@ def _due(limit: int) -> list[int]:
     return ids
 
 
-def _claim(message_id: int) -> OutboxMessage | None:
+def _claim(message_id: int) -> Claimed | None:
     """Take a message for this sender, if no other sender holds it and it is not sent."""
     now = utcnow()
     claimed = db.session.execute(
@@ -107,25 +132,28 @@ def _claim(message_id: int) -> OutboxMessage | None:
                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .values(claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
     ).rowcount
+    row = db.session.execute(
+        select(OutboxMessage.template, OutboxMessage.attempts, OutboxMessage.raw).where(OutboxMessage.id == message_id)
+    ).one() if claimed == 1 else None
     db.session.commit()
-    return db.session.get(OutboxMessage, message_id) if claimed == 1 else None
+    return None if row is None else Claimed(message_id, row.template, row.attempts, row.raw)
 
 
-def _delivered(message: OutboxMessage) -> None:
-    message.sent_at = utcnow()
-    message.claimed_until = None
-    message.last_error = ""
+def _record(message: Claimed, **values) -> None:
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(claimed_until=None, **values))
     db.session.commit()
 
 
-def _failed(message: OutboxMessage, error: Exception) -> None:
+def _delivered(message: Claimed) -> None:
+    _record(message, sent_at=utcnow(), last_error="")
+    current_app.logger.info("message %s (%s) sent, attempt %s", message.id, message.template, message.attempts)
+
+
+def _failed(message: Claimed, error: Exception) -> None:
     """Try again later, waiting longer after each failure (30 s, 1 min, 2 min … at most an hour)."""
     wait = min(FIRST_RETRY * 2 ** (message.attempts - 1), LONGEST_WAIT)
     # The server's answer can name the recipient: the log and the row keep only its kind and code.
     reason = f"{type(error).__name__} {getattr(error, 'smtp_code', '')}".strip()
-    message.next_attempt_at = utcnow() + wait
-    message.claimed_until = None
-    message.last_error = reason
-    db.session.commit()
+    _record(message, next_attempt_at=utcnow() + wait, last_error=reason)
     current_app.logger.warning("message %s (%s) not sent, attempt %s: %s; next try in %s",
                                message.id, message.template, message.attempts, reason, wait)

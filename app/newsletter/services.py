@@ -1,7 +1,9 @@
 """Subscribing, confirming and unsubscribing: the rules of the newsletter."""
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import mail
 from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
@@ -23,11 +25,29 @@ def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
             subscriber = find(event, email)
     if subscriber.is_confirmed:
         return None
+    subscriber = _locked(subscriber)
     subscriber.status = Subscriber.PENDING
     subscriber.language = language
     db.session.flush()
-    notify.queue_confirmation(event, subscriber)
+    if may_email(subscriber):
+        notify.queue_confirmation(event, subscriber)
     return subscriber
+
+
+def may_email(subscriber: Subscriber) -> bool:
+    """Whether this address may get another confirmation email now (RATELIMIT_SUBSCRIBE_PER_ADDRESS),
+    however many clients or workers ask; counted in the outbox under the subscriber's row lock."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    return mail.within_limits(current_app.config["RATELIMIT_SUBSCRIBE_PER_ADDRESS"], subscriber.email,
+                              ("newsletter_confirm",))
+
+
+def _locked(subscriber: Subscriber) -> Subscriber:
+    statement = select(Subscriber).where(Subscriber.id == subscriber.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=Subscriber)
+    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 def confirm(subscriber: Subscriber) -> None:

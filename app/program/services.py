@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from ..events.models import Event
 from ..extensions import db
+from ..registration.locking import lock_registration
 from ..registration.models import Registration
 from . import notify
 from .models import Seat, Session
@@ -194,10 +195,7 @@ def headsets(session: Session) -> dict[str, int]:
 def lock_delegate(registration: Registration) -> None:
     """Serialise one delegate's sign-ups (two taps on two overlapping sessions at once), and
     read the registration again under the lock: a cancellation that just committed counts."""
-    statement = select(Registration).where(Registration.id == registration.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(of=Registration)
-    db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+    lock_registration(registration)
 
 
 def lock_sessions(ids) -> dict[int, Session]:

@@ -69,6 +69,8 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(Moment)
     erased_at: Mapped[datetime | None] = mapped_column(Moment)
+    # When someone first signed in with the emailed link: that proves they own the address.
+    email_proven_at: Mapped[datetime | None] = mapped_column(Moment)
 
     @property
     def is_active(self) -> bool:
@@ -81,3 +83,39 @@ class Registration(db.Model):
     @property
     def has_passport_data(self) -> bool:
         return any(getattr(self, name) for name in self.PASSPORT_FIELDS)
+
+
+class SignIn(db.Model):
+    """One device signed in as a delegate. The device's cookie holds a random token; only its
+    digest is stored, so the table alone signs nobody in."""
+
+    __tablename__ = "sign_ins"
+
+    FORM, LINK = "form", "link"  # how the device signed in: by registering, or with the emailed link
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(8))
+    # The emailed link this device used: a link signs in once.
+    link_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(Moment)
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+
+class LinkRequest(db.Model):
+    """«Send me a new link», as asked: stored alike for every address, so that the answer takes
+    the same time whether the address is registered or not. The sender handles it afterwards and
+    deletes it: an address nobody registered is not kept."""
+
+    __tablename__ = "link_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    next_path: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)

@@ -1,7 +1,7 @@
 """The emails of registration, composed in the delegate's language and queued in the outbox."""
 from .. import mail
 from ..events.models import Event
-from .links import link_emailed, link_token
+from .links import link_token
 from .models import Registration
 
 
@@ -12,4 +12,3 @@ def queue_link(event: Event, registration: Registration, template: str = "regist
     link = mail.link("registration.follow_link", lang=registration.language, token=link_token(registration),
                      next=next_path)
     mail.queue(registration.email, template, registration.language, event=event, registration=registration, link=link)
-    link_emailed(registration)

@@ -1,15 +1,20 @@
 """The rules of registration: deadline, one registration per address, links, the delegate's own data."""
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 
+from .. import mail
 from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
+from ..timestamps import utcnow
 from . import notify
-from .links import may_email_link
-from .models import Registration
+from .links import InvalidLink, may_email_link, read_link
+from .locking import lock_registration
+from .models import LinkRequest, Registration, SignIn
 
 # What a delegate gives us and may change; everything else the portal keeps itself.
 FIELDS = (
@@ -134,13 +139,16 @@ def reinstate(registration: Registration, now: datetime) -> bool:
 
 
 def erase_personal_data(registration: Registration, now: datetime) -> None:
-    """The registration's part of erasing a delegate: keep only anonymous counts for the hosts."""
+    """The registration's part of erasing a delegate: keep only anonymous counts for the hosts.
+    The emails to them go too, sent or not."""
+    mail.forget(registration.email)
     _clear(registration, [name for name in FIELDS if name not in KEPT_WHEN_ERASED])
     registration.email_key = f"erased-{registration.id}"
     registration.status = Registration.CANCELLED
     registration.cancelled_at = registration.cancelled_at or now
     registration.erased_at = now
     registration.link_version += 1
+    _end(registration, now)
     db.session.flush()
 
 
@@ -176,20 +184,102 @@ def plain(value):
 
 
 def request_link(event: Event, email: str, next_path: str | None = None) -> None:
-    """«Send me a new link»: email it if the address is registered and may get one now.
-
-    The caller answers the same whatever happened: no answer tells whether an address is known."""
-    registration = find(event, email)
-    if registration is not None and may_email_link(registration):
-        notify.queue_link(event, registration, next_path=next_path)
+    """«Send me a new link»: recorded the same way for every address (no lookup here, so neither
+    the answer nor its time tells whether an address is registered); see handle_link_requests."""
+    db.session.add(LinkRequest(event_id=event.id, email=email, next_path=next_path))
+    db.session.flush()
 
 
-def signed_in(registration_id, version) -> Registration | None:
-    """The registration a device is signed in as, if that sign-in is still good."""
-    registration = db.session.get(Registration, registration_id) if isinstance(registration_id, int) else None
-    if registration is None or registration.link_version != version or registration.is_erased:
+def handle_link_requests(limit: int = 100) -> int:
+    """Email the link for each request whose address is registered and may get one now (the
+    sender runs this before it delivers). A request is taken (deleted) and handled in one
+    transaction, so two senders never handle it twice and none is lost. Returns how many."""
+    handled = 0
+    pending = list(db.session.scalars(select(LinkRequest.id).order_by(LinkRequest.id).limit(limit)))
+    db.session.commit()
+    for request_id in pending:
+        asked = db.session.execute(delete(LinkRequest).where(LinkRequest.id == request_id).returning(
+            LinkRequest.event_id, LinkRequest.email, LinkRequest.next_path)).first()
+        if asked is not None:  # else another sender took it
+            event = db.session.get(Event, asked.event_id)
+            registration = find(event, asked.email)
+            if registration is not None and may_email_link(registration):
+                notify.queue_link(event, registration, next_path=asked.next_path)
+            handled += 1
+        db.session.commit()
+    return handled
+
+
+def sign_in(registration: Registration, method: str, link_nonce: str | None = None) -> str:
+    """Record a device signed in as this delegate; returns the token its cookie carries."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignIn(registration_id=registration.id, token_digest=_digest(token), method=method,
+                          link_nonce=link_nonce))
+    db.session.flush()
+    return token
+
+
+def sign_in_with_link(token: str, max_age: int, now: datetime) -> tuple[Registration, str]:
+    """Use an emailed link: the device signs in (once per link), and the address is proven.
+
+    From the first proof on, devices signed in only by filling in the form are signed out: a
+    stranger who registered someone else's address loses it the moment its owner appears.
+    Returns the registration and the device's token; raises InvalidLink."""
+    registration, nonce = read_link(token, max_age)
+    lock_registration(registration)
+    try:
+        with db.session.begin_nested():
+            device = sign_in(registration, SignIn.LINK, nonce)
+    except IntegrityError:
+        raise InvalidLink() from None  # the same link, used a moment ago
+    if registration.email_proven_at is None:
+        registration.email_proven_at = now
+    _end(registration, now, SignIn.method == SignIn.FORM)
+    return registration, device
+
+
+def signed_in(token) -> Registration | None:
+    """The registration a device's token signs in, if that sign-in is still current."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
-    return registration
+    row = db.session.execute(
+        select(SignIn, Registration).join(Registration, Registration.id == SignIn.registration_id)
+        .where(SignIn.token_digest == _digest(token), SignIn.ended_at.is_(None))
+    ).first()
+    if row is None or row.Registration.is_erased:
+        return None
+    return row.Registration
+
+
+def sign_out(token, now: datetime, everywhere: bool = False) -> None:
+    """End this device's sign-in; `everywhere`: every device of that delegate, and every link
+    emailed so far (they would sign a device in again)."""
+    registration = signed_in(token)
+    if registration is None:
+        return
+    if everywhere:
+        _end(registration, now)
+        registration.link_version += 1
+    else:
+        db.session.execute(update_rows(SignIn).where(SignIn.token_digest == _digest(token), SignIn.ended_at.is_(None))
+                           .values(ended_at=now))
+    db.session.flush()
+
+
+def end_device(token) -> None:
+    """End the sign-in a device's token names (the device is signing in anew)."""
+    if isinstance(token, str):
+        db.session.execute(update_rows(SignIn).where(SignIn.token_digest == _digest(token), SignIn.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+def _end(registration: Registration, now: datetime, *where) -> None:
+    db.session.execute(update_rows(SignIn).where(SignIn.registration_id == registration.id, SignIn.ended_at.is_(None),
+                                            *where).values(ended_at=now))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _apply(registration: Registration, data: dict, now: datetime) -> None:

@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException
 from ..delegates.signin import current_delegate
 from ..events.services import current_event, current_program_version
 from ..extensions import db
-from ..htmx import current_path, is_htmx
+from ..htmx import current_path, is_htmx, render
 from ..program import feeds, schedule, services
 from ..program.cache import page_cache
 from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
@@ -104,8 +104,8 @@ def signup(slug, action):
     except services.SignupError as error:
         db.session.rollback()
         status, message = MESSAGES[type(error)]
-        template = "program/_signup_response.html" if is_htmx() else "program/session.html"
-        return render_template(template, **card_context(event, found, delegate, message=message)), status
+        return render("program/session.html", "program/_signup_response.html", status,
+                      **card_context(event, found, delegate, message=message))
     db.session.commit()
     if not is_htmx():
         return redirect(back_to(slug), code=303)

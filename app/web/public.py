@@ -1,7 +1,7 @@
 """The public site: the invitation, the technical details, the privacy notice; `/` and `/healthz`."""
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
-from sqlalchemy import text
 
+from ..database import schema_is_current
 from ..events.services import current_event
 from ..extensions import db
 from ..i18n import negotiate_language
@@ -21,11 +21,14 @@ def home_in_my_language():
 
 @root.get("/healthz")
 def healthz():
-    """200 once the database answers, 503 otherwise; how long the oldest unsent email has waited."""
+    """200 once the database answers with the schema this code expects, 503 otherwise; and how
+    long the oldest unsent email has waited."""
     try:
-        db.session.execute(text("SELECT 1"))
+        if not schema_is_current():
+            return jsonify(status="not migrated"), 503
         waiting = oldest_unsent_age()
     except Exception as error:  # any driver error means "not healthy", never a 500
+        db.session.rollback()
         current_app.logger.warning("health check failed: %s", type(error).__name__)
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok", oldest_unsent_email_seconds=waiting)

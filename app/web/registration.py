@@ -4,7 +4,7 @@ from flask_babel import get_locale
 
 from .. import clock
 from ..delegates import services as delegates
-from ..delegates.signin import current_delegate, delegate_required, sign_in, sign_out
+from ..delegates.signin import current_delegate, delegate_required, sign_in_registered, sign_in_with_link, sign_out
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, render, see_other
@@ -33,8 +33,8 @@ def register():
         return see_other(url_for("registration.link_sent", reason="registered" if already.emailed else "recent"))
     except services.RegistrationClosed:
         return closed(event, url_for("registration.register"))
+    sign_in_registered(registration)
     db.session.commit()
-    sign_in(registration)
     return see_other(local_path(request.args.get("next")) or url_for("registration.me"))
 
 
@@ -59,14 +59,20 @@ def me():
     return render_template("registration/me.html", **delegates.overview(registration, clock.now()))
 
 
-@bp.get("/me/link/<token>")
+@bp.route("/me/link/<token>", methods=["GET", "POST"])
 def follow_link(token):
-    """A delegate's emailed link: signs this device in."""
+    """A delegate's emailed link: a page with one button; pressing it signs this device in (once).
+
+    Opening the link signs nobody in: a mail scanner, or a link planted by someone else, changes nothing."""
     try:
-        registration = registration_from_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"])
+        if request.method == "GET":
+            registration_from_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"])
+            return render_template("registration/follow_link.html", event=current_event(), token=token)
+        sign_in_with_link(token, clock.now())
     except InvalidLink:
+        db.session.rollback()
         return render_template("registration/invalid_link.html", event=current_event(), form=LinkRequestForm()), 400
-    sign_in(registration)
+    db.session.commit()
     return redirect(local_path(request.args.get("next")) or url_for("registration.me"), code=303)
 
 
@@ -154,16 +160,17 @@ def delete():
     registration = current_delegate()
     if request.method == "POST":
         delegates.erase(registration, clock.now())
+        sign_out(clock.now())
         db.session.commit()
-        sign_out()
         return render_template("registration/deleted.html", event=current_event())
     return render_template("registration/delete.html", event=current_event(), registration=registration)
 
 
 @bp.post("/me/signout")
 def signout():
-    """Forget the delegate on this device."""
-    sign_out()
+    """Sign this device out; with `everywhere=1`, every device of this delegate."""
+    sign_out(clock.now(), everywhere=request.form.get("everywhere") == "1")
+    db.session.commit()
     return redirect(url_for("public.home"), code=303)
 
 
