@@ -3,22 +3,39 @@
 SQLite by default. With TEST_DATABASE_URL (a PostgreSQL server's URL, as `.ci/run` sets it)
 each test gets its own PostgreSQL database, copied from a migrated template.
 """
+import itertools
 import os
 import re
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_migrate import upgrade
 
 from app import create_app
-from app.config import Config
-from app.program.content import load_demo
+from app.config import ROOT, Config
+from app.events.content import read_event
+from app.events.models import Event
 from app.extensions import db
+from app.i18n import I18nText
+from app.program.content import load_demo
+from app.program.models import Room, Session
+from app.registration import services as registration_services
 
 
 class TestConfig(Config):
+    PORTAL_ENV = "testing"
+    PORTAL_URL = "http://localhost"
     TESTING = True
     SECRET_KEY = "test-secret"
     RATELIMIT_ENABLED = False
@@ -106,8 +123,15 @@ def runner(app):
 
 
 @pytest.fixture
-def event(app):
-    """The demo event, loaded from the content folder."""
+def event(make_event):
+    """The event most tests need (its id): no sessions; tests add theirs with `make_session`."""
+    return make_event().id
+
+
+@pytest.fixture
+def demo_event(app):
+    """The demo event with its program, loaded from the content folder: only for tests of the demo
+    content itself (tests/test_content.py). Every other test builds the sessions it relies on."""
     with app.app_context():
         loaded = load_demo(app.config["DEMO_CONTENT"])
         db.session.commit()
@@ -148,11 +172,11 @@ class Mailbox:
         self.inbox = Inbox()
 
     def deliver(self) -> int:
-        """Run the sender once; returns how many messages it delivered."""
-        from app.mail.sender import send_due
+        """Run the sender once (`flask portal send-mail --once`); returns how many messages it delivered."""
+        from app.cli import deliver_mail
 
         with self.app.app_context():
-            return send_due()
+            return deliver_mail()
 
     @property
     def messages(self):
@@ -255,3 +279,159 @@ def assert_every_rule_holds() -> None:
     for person in {r.registration_id for r in rows}:
         mine = [sessions[r.session_id] for r in rows if r.registration_id == person and r.status == "seated"]
         assert not any(x.overlaps(y) for i, x in enumerate(mine) for y in mine[i + 1:]), person
+
+
+# Factories: each test builds the event, rooms, sessions and delegates it relies on, so that the
+# demo's program.toml may change (sessions renamed, removed, resized) without breaking a test.
+# `build_*` work in the app context that is pushed; the `make_*` fixtures return callables that
+# use the test's app context when one is pushed (the test commits, as the code under test would)
+# and otherwise push their own and commit, returning what they built detached with its columns loaded.
+
+UB = ZoneInfo("Asia/Ulaanbaatar")
+OPEN = datetime.fromisoformat(BEFORE_DEADLINE)  # delegates built by the factories registered then
+AUTO = object()  # capacity: 2 where delegates sign up, none elsewhere
+SIGNUP_BY_KIND = {"breakout": "open", "meeting": "invitation"}  # plenaries, breaks, social: "none"
+_serial = itertools.count(1)
+
+
+def at(moment: str) -> datetime:
+    """'2017-05-25 14:00', Ulaanbaatar time (the event's zone)."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UB)
+
+
+def i18n_text(value, default: str) -> I18nText:
+    """An I18nText from a dict of languages, a string (for both languages), or the default."""
+    if value is None:
+        value = default
+    return I18nText(value if isinstance(value, dict) else {"en": value, "mn": value})
+
+
+def program_changed(event_id: int) -> None:
+    """Raise the event's program version, as every change to the program does (cached pages go)."""
+    db.session.execute(sa.update(Event).where(Event.id == event_id).values(program_version=Event.program_version + 1))
+
+
+def build_event(**fields) -> Event:
+    """An event with no sessions: the demo's facts and pages (event.toml and its PAGE.LANG.md files,
+    never program.toml), with `fields` set on top."""
+    event = read_event(current_app.config["DEMO_CONTENT"])
+    for name, value in fields.items():
+        assert hasattr(Event, name), name
+        setattr(event, name, value)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def build_room(event: Event, slug: str | None = None, name=None) -> Room:
+    slug = slug or f"room-{next(_serial)}"
+    room = Room(event_id=event.id, slug=slug, name=i18n_text(name, f"Room {slug}"))
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def build_session(event: Event, slug: str | None = None, kind: str = "breakout", capacity=AUTO,
+                  starts_at: datetime | None = None, ends_at: datetime | None = None, signup: str | None = None,
+                  floor_language: str = "en", interpretation: bool = False, title=None, description=None,
+                  speakers=None, room: Room | None = None) -> Session:
+    """A session of `event`: by default an open 90-minute breakout with 2 seats at 14:00 on the
+    first day, so that sessions built without times run in parallel."""
+    slug = slug or f"session-{next(_serial)}"
+    signup = signup or SIGNUP_BY_KIND.get(kind, "none")
+    starts_at = starts_at or at("2017-05-25 14:00")
+    session = Session(
+        event_id=event.id, slug=slug, kind=kind, signup=signup,
+        capacity=(2 if signup != "none" else None) if capacity is AUTO else capacity,
+        starts_at=starts_at, ends_at=ends_at or starts_at + timedelta(minutes=90),
+        floor_language=floor_language, interpretation=interpretation, room_id=room.id if room else None,
+        title=i18n_text(title, f"Session {slug}"), description=i18n_text(description, ""),
+        speakers=i18n_text(speakers, ""),
+    )
+    db.session.add(session)
+    db.session.flush()
+    program_changed(event.id)
+    return session
+
+
+def build_delegate(event: Event, name: str = "ana", **fields):
+    """A delegate registered for `event` (pending, so active) through the registration service."""
+    data = dict(given_name=name, family_name="X", email=f"{name}@example.org", phone="+34612345678",
+                country="ES", organisation="P", language="en", days=["2017-05-25"])
+    data.update(fields)
+    return registration_services.register(event, data, OPEN)
+
+
+def made(app, build):
+    """`build()` in the test's app context if it is pushed, else in one of its own (see above)."""
+    if has_app_context() and current_app._get_current_object() is app:
+        return build()
+    with app.app_context():
+        built = build()
+        db.session.commit()
+        db.session.refresh(built)
+        db.session.expunge(built)
+        return built
+
+
+@pytest.fixture
+def make_event(app):
+    """make_event(**fields) -> Event: see build_event."""
+    return lambda **fields: made(app, lambda: build_event(**fields))
+
+
+@pytest.fixture
+def make_room(app, event):
+    """make_room(slug=None, name=None) -> Room, in the test's event."""
+    return lambda **fields: made(app, lambda: build_room(db.session.get(Event, event), **fields))
+
+
+@pytest.fixture
+def make_session(app, event):
+    """make_session(slug=None, kind="breakout", capacity=2, starts_at=..., ends_at=..., signup="open",
+    floor_language="en", interpretation=False, title=..., description=..., speakers=..., room=None)
+    -> Session, in the test's event (see build_session). It raises the program version, so pages
+    served before it are not reused."""
+    return lambda **fields: made(app, lambda: build_session(db.session.get(Event, event), **fields))
+
+
+@pytest.fixture
+def make_delegate(app, event):
+    """make_delegate(name="ana", **registration_fields) -> Registration, registered on 1 May 2017."""
+    return lambda name="ana", **fields: made(app, lambda: build_delegate(db.session.get(Event, event), name, **fields))
+
+
+def use_link(client, link: str):
+    """What a delegate does with an emailed link: open it, then press «Sign in on this device»."""
+    page = client.get(link)
+    assert page.status_code == 200, page.status_code
+    return client.post(link, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@contextmanager
+def gunicorn(app, workers: int = 2, threads: int = 1, **settings):
+    """The portal under gunicorn on the test's database, its clock before the deadline; yields the URL."""
+    port = free_port()
+    env = dict(os.environ, PORTAL_ENV="testing", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               SECRET_KEY=app.config["SECRET_KEY"], PORTAL_NOW=BEFORE_DEADLINE, PORTAL_URL=app.config["PORTAL_URL"],
+               MAIL_OUTBOX=str(app.config["MAIL_OUTBOX"]), **settings)
+    process = subprocess.Popen(
+        [Path(sys.executable).parent / "gunicorn", "--workers", str(workers), "--threads", str(threads),
+         "--worker-class", "gthread" if threads > 1 else "sync", "--bind", f"127.0.0.1:{port}",
+         "--no-control-socket", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(15)

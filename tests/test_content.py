@@ -1,4 +1,11 @@
-"""Content texts per language, the demo content folder, and dates in the reader's language."""
+"""Content texts per language, the demo content folder, and dates in the reader's language.
+
+The demo tests here are about the demo content itself (content/progressive-alliance-2017): that
+it loads, and that its program is served as the contract says. They read the demo on purpose and
+name none of its sessions; every other test builds the sessions it relies on (tests/conftest.py).
+"""
+import json
+import tomllib
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -64,6 +71,22 @@ def test_load_demo_fills_an_empty_database_only(app):
         assert load_demo(app.config["DEMO_CONTENT"]) is None
         assert db.session.scalar(db.select(db.func.count()).select_from(Event)) == 1
         assert db.session.scalar(db.select(Event.contact_email)) == "changed@example.org"
+
+
+def test_the_demo_program_loads_and_follows_the_contract(app, client, demo_event):
+    source = tomllib.loads((app.config["DEMO_CONTENT"] / "program.toml").read_text(encoding="utf-8"))
+    data = json.loads(client.get("/en/program.json").get_data(as_text=True))
+    assert data["event"]["timezone"] == "Asia/Ulaanbaatar"
+    assert sorted(s["slug"] for s in data["sessions"] + data["breaks"]) == sorted(s["slug"] for s in source["sessions"])
+    for session in data["sessions"]:
+        assert {"slug", "title", "kind", "starts_at", "ends_at", "room", "capacity", "seats_taken", "waitlist",
+                "signup"} <= set(session), session["slug"]
+        assert session["kind"] in ("plenary", "breakout", "meeting") and session["title"], session["slug"]
+        assert session["signup"] in ("none", "open", "closed", "invitation"), session["slug"]
+        assert session["signup"] == "none" or isinstance(session["capacity"], int), session["slug"]
+        assert session["starts_at"] < session["ends_at"], session["slug"]
+    for lang in ("en", "mn"):
+        assert client.get(f"/{lang}/program").status_code == 200
 
 
 def test_a_page_without_its_main_language_is_refused(tmp_path, app):

@@ -16,7 +16,7 @@ APP = ROOT / "app"
 RANKS = {
     # infrastructure: knows nothing of conferences
     "config": 0, "extensions": 0, "timestamps": 0, "clock": 0, "database": 0, "email_address": 0,
-    "markup": 0, "i18n": 0, "htmx": 0, "forms": 0, "security": 0, "mail": 0,
+    "markup": 0, "logs": 0, "i18n": 0, "htmx": 0, "forms": 0, "security": 0, "mail": 0,
     # the domains, each with its models, rules (services) and messages (notify)
     "events": 1,
     "registration": 2,
@@ -176,6 +176,21 @@ def test_no_module_imports_another_blueprints_views():
         if target in views and source != target and source not in ("app", "app.web")
     ]
     assert not crossing, "\n".join(crossing)
+
+
+def test_views_are_short():
+    """A view parses the request, calls one service and renders: a screenful at most (25 lines)."""
+    long = []
+    for module, path in modules().items():
+        if part_of(module) not in ("web", "hosts"):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            routed = isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("get", "post", "route")
+                for d in node.decorator_list)
+            if routed and node.end_lineno - node.lineno + 1 > 25:
+                long.append(f"{module}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert not long, "\n".join(long)
 
 
 def test_the_checks_see_what_they_look_for(tmp_path):

@@ -7,9 +7,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.program.models import Seat, Session
-from tests.conftest import csrf_token, links_in, register, registration_form
+from tests.conftest import at, csrf_token, links_in, register, registration_form, use_link
 
-SLUG = "developing-situation-in-asia"
+# Three open breakouts at the same time (the `breakouts` fixture): most tests join the first.
+SLUG, BESIDE, THIRD = "first-breakout", "second-breakout", "third-breakout"
+TITLES = {SLUG: ("First breakout", "Нэгдүгээр салбар"), BESIDE: ("Second breakout", "Хоёрдугаар салбар"),
+          THIRD: ("Third breakout", "Гуравдугаар салбар")}
+
+
+@pytest.fixture
+def breakouts(make_session):
+    """SLUG, BESIDE and THIRD: 40 seats each, 14:00–15:30 on 25 May."""
+    return [make_session(slug=slug, capacity=40, title={"en": en, "mn": mn}) for slug, (en, mn) in TITLES.items()]
 
 
 @pytest.fixture
@@ -17,12 +26,6 @@ def delegate(client, open_registration, mailbox):
     """A signed-in delegate (the test client)."""
     assert register(client).status_code == 303
     return client
-
-
-def set_capacity(app, slug, capacity):
-    with app.app_context():
-        db.session.scalar(select(Session).filter_by(slug=slug)).capacity = capacity
-        db.session.commit()
 
 
 def seat_rows(app, slug):
@@ -40,7 +43,9 @@ def post(client, path, lang="en", htmx=False, page="/program", **data):
     return client.post(f"/{lang}{path}", data={"csrf_token": token, **data}, headers=headers)
 
 
-def test_the_program_by_day_in_mongolian(client, event):
+def test_the_program_by_day_in_mongolian(client, make_session):
+    make_session(kind="plenary", starts_at=at("2017-05-25 09:30"), ends_at=at("2017-05-25 10:30"))
+    make_session(), make_session()  # two breakouts side by side, 14:00–15:30
     html = client.get("/mn/program").get_data(as_text=True)
     assert "<h1>Хөтөлбөр</h1>" in html
     assert "2017\u202fоны тавдугаар сарын 25, пүрэв гараг" in html
@@ -58,7 +63,7 @@ def test_signed_out_readers_get_a_cacheable_page(client, event):
     assert again.status_code == 304
 
 
-def test_seat_counts_are_never_stale(app, client, delegate):
+def test_seat_counts_are_never_stale(app, client, breakouts, delegate):
     other = app.test_client()
     etag = other.get("/en/program").headers["ETag"]
     assert post(delegate, f"/program/{SLUG}/join").status_code == 303
@@ -67,14 +72,20 @@ def test_seat_counts_are_never_stale(app, client, delegate):
     assert "39 seats left of 40" in fresh.get_data(as_text=True)
 
 
-def test_one_session_page(client, event):
-    html = client.get("/en/program/gender-working-group").get_data(as_text=True)
-    assert "Gender Action Plan" in html
+def test_one_session_page(client, make_session):
+    make_session(slug="working-group", capacity=30,
+                 description={"en": "The working group follows up on its Action Plan.", "mn": "Ажлын хэсэг."})
+    html = client.get("/en/program/working-group").get_data(as_text=True)
+    assert "follows up on its Action Plan" in html
     assert "30 seats left of 30" in html
     assert client.get("/en/program/no-such-session").status_code == 404
 
 
-def test_program_json_follows_the_contract(client, event):
+def test_program_json_follows_the_contract(client, make_session):
+    make_session(kind="break", starts_at=at("2017-05-25 08:30"), ends_at=at("2017-05-25 09:30"))
+    make_session(kind="plenary", starts_at=at("2017-05-25 09:30"), ends_at=at("2017-05-25 10:30"))
+    make_session(kind="breakout")
+    meeting = make_session(kind="meeting", starts_at=at("2017-05-26 14:00"), capacity=40)
     data = json.loads(client.get("/mn/program.json").get_data(as_text=True))
     assert set(data["event"]) == {"slug", "title", "starts_on", "ends_on", "timezone", "registration_closes"}
     assert data["event"]["timezone"] == "Asia/Ulaanbaatar"
@@ -86,17 +97,18 @@ def test_program_json_follows_the_contract(client, event):
     assert first["starts_at"] == "2017-05-25T09:30:00+08:00"
     assert {s["kind"] for s in data["sessions"]} == {"plenary", "breakout", "meeting"}
     assert {s["signup"] for s in data["sessions"]} == {"none", "open", "invitation"}
-    steering = next(s for s in data["sessions"] if s["slug"] == "steering-committee")
-    assert steering["signup"] == "invitation"
+    assert next(s for s in data["sessions"] if s["slug"] == meeting.slug)["signup"] == "invitation"
+    assert [b["kind"] for b in data["breaks"]] == ["break"]  # breaks are not sessions of the contract
 
 
-def test_program_ics_carries_the_time_zone(client, event):
+def test_program_ics_carries_the_time_zone(client, make_session):
+    make_session(kind="plenary", starts_at=at("2017-05-25 09:30"))
     body = client.get("/en/program.ics").get_data(as_text=True)
     assert "BEGIN:VTIMEZONE" in body and "TZID:Asia/Ulaanbaatar" in body
     assert "DTSTART;TZID=Asia/Ulaanbaatar:20170525T093000" in body
 
 
-def test_joining_and_leaving_without_javascript(app, delegate):
+def test_joining_and_leaving_without_javascript(app, breakouts, delegate):
     response = post(delegate, f"/program/{SLUG}/join", next="/en/program")
     assert response.status_code == 303
     assert response.headers["Location"] == f"/en/program#session-{SLUG}"
@@ -107,7 +119,7 @@ def test_joining_and_leaving_without_javascript(app, delegate):
     assert seat_rows(app, SLUG) == []
 
 
-def test_htmx_swaps_the_card_and_the_agenda_count(app, delegate):
+def test_htmx_swaps_the_card_and_the_agenda_count(app, breakouts, delegate):
     response = post(delegate, f"/program/{SLUG}/join", htmx=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -116,15 +128,16 @@ def test_htmx_swaps_the_card_and_the_agenda_count(app, delegate):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_htmx_also_swaps_the_cards_at_the_same_time_on_the_program_page(app, delegate):
+def test_htmx_also_swaps_the_cards_at_the_same_time_on_the_program_page(app, breakouts, delegate, make_session):
     def cards(html):
         return dict(re.findall(r'<article [^>]*id="session-([a-z0-9-]+)"[^>]*>(.*?)</article>', html, re.S))
 
+    make_session(starts_at=at("2017-05-26 09:00"))  # at another time: its card does not change
     joined = cards(post(delegate, f"/program/{SLUG}/join", htmx=True).get_data(as_text=True))
-    assert set(joined) == {SLUG, "new-strategies-and-alliances", "innovation-for-sustainable-economy"}
-    assert "Switch to this session" in joined["new-strategies-and-alliances"]
+    assert set(joined) == {SLUG, BESIDE, THIRD}
+    assert "Switch to this session" in joined[BESIDE]
     left = cards(post(delegate, f"/program/{SLUG}/leave", htmx=True).get_data(as_text=True))
-    assert "Switch to this session" not in left["new-strategies-and-alliances"]
+    assert "Switch to this session" not in left[BESIDE]
     # On the session's own page there are no other cards to swap, and the card has no heading
     # (the page's h1), whatever page a posted `next` names.
     alone = post(delegate, f"/program/{SLUG}/join", htmx=True, page=f"/program/{SLUG}", next="/en/program")
@@ -132,14 +145,15 @@ def test_htmx_also_swaps_the_cards_at_the_same_time_on_the_program_page(app, del
     assert "HX-Current-URL" in alone.headers["Vary"]
 
 
-def test_a_double_tap_is_one_seat(app, delegate):
+def test_a_double_tap_is_one_seat(app, breakouts, delegate):
     post(delegate, f"/program/{SLUG}/join")
     post(delegate, f"/program/{SLUG}/join")
     assert len(seat_rows(app, SLUG)) == 1
 
 
-def test_a_stale_page_on_a_full_session_says_so_and_changes_nothing(app, client, open_registration, mailbox):
-    set_capacity(app, SLUG, 1)
+def test_a_stale_page_on_a_full_session_says_so_and_changes_nothing(app, client, open_registration, mailbox,
+                                                                   make_session):
+    make_session(slug=SLUG, capacity=1)
     first = app.test_client()
     register(first, email="first@example.org")
     register(client)
@@ -153,8 +167,9 @@ def test_a_stale_page_on_a_full_session_says_so_and_changes_nothing(app, client,
     assert [s for _, s in seat_rows(app, SLUG)] == ["seated", "waiting"]
 
 
-def test_a_freed_seat_goes_to_the_first_in_line_who_is_told_in_their_language(app, client, open_registration, mailbox):
-    set_capacity(app, SLUG, 1)
+def test_a_freed_seat_goes_to_the_first_in_line_who_is_told_in_their_language(app, client, open_registration,
+                                                                             mailbox, make_session):
+    make_session(slug=SLUG, capacity=1)
     first = app.test_client()
     register(first, email="first@example.org")
     register(client, email="second@example.org", language="mn")
@@ -168,20 +183,22 @@ def test_a_freed_seat_goes_to_the_first_in_line_who_is_told_in_their_language(ap
     assert links_in(mailbox.text())[0] == f"/mn/program/{SLUG}"
 
 
-def test_overlaps_offer_a_switch(app, delegate):
+def test_overlaps_offer_a_switch(app, breakouts, delegate):
     post(delegate, f"/program/{SLUG}/join")
-    response = post(delegate, "/program/new-strategies-and-alliances/join", want="seat")
+    response = post(delegate, f"/program/{BESIDE}/join", want="seat")
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "You already have a seat in a session at this time." in html
     assert "Switch to this session" in html
-    assert post(delegate, "/program/new-strategies-and-alliances/join", switch="1").status_code == 303
+    assert post(delegate, f"/program/{BESIDE}/join", switch="1").status_code == 303
     assert seat_rows(app, SLUG) == []
 
 
-def test_waiting_for_a_full_session_keeps_the_seat_at_the_same_time(app, client, open_registration, mailbox):
-    other_slug = "new-strategies-and-alliances"
-    set_capacity(app, other_slug, 1)
+def test_waiting_for_a_full_session_keeps_the_seat_at_the_same_time(app, client, open_registration, mailbox,
+                                                                   make_session):
+    other_slug = BESIDE
+    make_session(slug=SLUG, capacity=40)
+    make_session(slug=other_slug, capacity=1)  # at the same time
     holder = app.test_client()
     register(holder, email="holder@example.org")
     post(holder, f"/program/{other_slug}/join")
@@ -204,19 +221,20 @@ def test_waiting_for_a_full_session_keeps_the_seat_at_the_same_time(app, client,
     assert "хуралдаан дахь Таны суудлыг чөлөөллөө" in told
 
 
-@pytest.mark.parametrize("slug, status", [("opening", 403), ("steering-committee", 403), ("no-such", 404)])
-def test_sessions_delegates_cannot_join(app, delegate, slug, status):
+@pytest.mark.parametrize("kind, status", [("plenary", 403), ("meeting", 403), (None, 404)])
+def test_sessions_delegates_cannot_join(app, breakouts, delegate, make_session, kind, status):
+    slug = make_session(kind=kind).slug if kind else "no-such"  # a meeting is by invitation only
     response = post(delegate, f"/program/{slug}/join")
     assert response.status_code == status
 
 
-def test_leaving_without_a_seat_is_a_409(delegate):
+def test_leaving_without_a_seat_is_a_409(breakouts, delegate):
     response = post(delegate, f"/program/{SLUG}/leave", lang="mn")
     assert response.status_code == 409
     assert "Та энэ хуралдаанд суудалгүй байна." in response.get_data(as_text=True)
 
 
-def test_signed_out_joins_are_sent_to_register_and_back(app, client, open_registration, mailbox):
+def test_signed_out_joins_are_sent_to_register_and_back(app, client, open_registration, mailbox, breakouts):
     response = client.post(f"/en/program/{SLUG}/join", data={"csrf_token": "x"})
     assert response.status_code == 400  # no session, so no valid form
     page = client.get(f"/en/program/{SLUG}").get_data(as_text=True)
@@ -226,13 +244,13 @@ def test_signed_out_joins_are_sent_to_register_and_back(app, client, open_regist
     assert response.headers["Location"] == f"/en/program/{SLUG}"
 
 
-def test_a_forged_csrf_token_changes_nothing(app, delegate):
+def test_a_forged_csrf_token_changes_nothing(app, breakouts, delegate):
     response = delegate.post(f"/en/program/{SLUG}/join", data={"csrf_token": "forged"})
     assert response.status_code == 400
     assert seat_rows(app, SLUG) == []
 
 
-def test_cancelling_frees_seats(app, delegate):
+def test_cancelling_frees_seats(app, breakouts, delegate):
     post(delegate, f"/program/{SLUG}/join")
     page = delegate.get("/en/me/cancel").get_data(as_text=True)
     delegate.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
@@ -240,15 +258,16 @@ def test_cancelling_frees_seats(app, delegate):
     assert post(delegate, f"/program/{SLUG}/join").status_code == 403
 
 
-def test_my_agenda_ics(app, delegate):
+def test_my_agenda_ics(app, breakouts, delegate):
     post(delegate, f"/program/{SLUG}/join")
     body = delegate.get("/en/me/agenda.ics").get_data(as_text=True)
-    assert "The developing situation in Asian countries" in body
-    assert "New strategies" not in body
+    assert "First breakout" in body
+    assert "Second breakout" not in body
     assert "TZID:Asia/Ulaanbaatar" in body
 
 
-def test_the_emailed_link_brings_a_signed_out_delegate_back_to_the_session(app, client, open_registration, mailbox):
+def test_the_emailed_link_brings_a_signed_out_delegate_back_to_the_session(app, client, open_registration, mailbox,
+                                                                           breakouts):
     register(client, email="back@example.org")
     phone = app.test_client()
     card = phone.get(f"/en/program/{SLUG}").get_data(as_text=True)
@@ -256,7 +275,7 @@ def test_the_emailed_link_brings_a_signed_out_delegate_back_to_the_session(app, 
     page = phone.get(f"/en/me/link?next=/en/program/{SLUG}").get_data(as_text=True)
     phone.post(f"/en/me/link?next=/en/program/{SLUG}", data={"email": "back@example.org", "csrf_token": csrf_token(page)})
     link = links_in(mailbox.text())[0]
-    response = phone.get(link)
+    response = use_link(phone, link)
     assert response.headers["Location"] == f"/en/program/{SLUG}"
     assert "Join" in phone.get(f"/en/program/{SLUG}").get_data(as_text=True)
 
@@ -281,7 +300,11 @@ class QueryCounter:
         sa_event.remove(self.engine, "before_cursor_execute", self.tick)
 
 
-def test_the_program_page_needs_few_queries_however_many_sessions(app, delegate):
+def test_the_program_page_needs_few_queries_however_many_sessions(app, breakouts, delegate, make_session):
+    kinds = ("plenary", "break", "breakout", "meeting", "social")
+    for day in (25, 26):
+        for number, hour in enumerate((9, 10, 11, 12, 16, 17, 18, 19, 20, 21)):
+            make_session(kind=kinds[number % len(kinds)], starts_at=at(f"2017-05-{day} {hour:02}:00"))
     post(delegate, f"/program/{SLUG}/join")
     counter = QueryCounter(app)
     try:

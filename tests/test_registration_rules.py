@@ -1,6 +1,6 @@
 """The rules of registration as plain functions: deadline, one per address, links, erasure, purge."""
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,6 @@ from app.events.models import Event
 from app.extensions import db
 from app.delegates import services as delegates
 from app.registration import links, services
-from app.registration.models import Registration
 from app.registration.transliteration import is_latin, passport_suggestion, to_latin
 
 UB = ZoneInfo("Asia/Ulaanbaatar")
@@ -45,8 +44,14 @@ def test_registration_closes_at_the_end_of_the_deadline_day_in_ulaanbaatar(ctx):
 
 
 def test_hosts_can_extend_the_deadline(ctx):
+    after_the_deadline = datetime(2017, 5, 12, tzinfo=UB)
+    with pytest.raises(services.RegistrationClosed):
+        services.register(ctx, data(), after_the_deadline)
     ctx.registration_closes_on = date(2017, 5, 15)
-    services.register(ctx, data(), datetime(2017, 5, 12, tzinfo=UB))
+    registration = services.register(ctx, data(), after_the_deadline)
+    db.session.commit()
+    assert registration.id is not None and services.find(ctx, "ana@example.org") is registration
+    assert (registration.status, registration.created_at) == ("pending", after_the_deadline)
 
 
 @pytest.mark.parametrize("again", ["ANA@example.org", " ana@example.org ", "ana@EXAMPLE.org"])

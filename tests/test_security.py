@@ -42,20 +42,20 @@ def test_htmx_from_cdn_off_serves_the_local_copy_only(migrated_database, tmp_pat
     assert f'<script src="/static/{htmx.LOCAL_FILE}"></script>' in html
 
 
+PRODUCTION = {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": ["localhost"], "MAIL_SERVER": "mail.example.org",
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}
+
+
 def test_production_requires_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProductionConfig, {"SECRET_KEY": "dev-only-not-secret", "TRUSTED_HOSTS": ["x"]})
+        create_app(ProductionConfig, {**PRODUCTION, "SECRET_KEY": None})
 
 
 def test_production_cookies_are_secure(migrated_database):
     from tests.conftest import database_url, dispose
 
-    app = create_app(
-        ProductionConfig,
-        {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": ["localhost"],
-         "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)},
-    )
+    app = create_app(ProductionConfig, {**PRODUCTION, "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     response = app.test_client().get("/healthz")
     dispose(app)
@@ -92,7 +92,7 @@ def test_production_requires_trusted_hosts(migrated_database):
     from tests.conftest import database_url
 
     with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
-        create_app(ProductionConfig, {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": None,
+        create_app(ProductionConfig, {**PRODUCTION, "TRUSTED_HOSTS": None,
                                       "SQLALCHEMY_DATABASE_URI": database_url(migrated_database)})
 
 

@@ -1,28 +1,23 @@
 """A rush of sign-ups against a real multi-worker server: capacity holds, the rest wait in order."""
-import os
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from app.config import ROOT
 from app.extensions import db
 from app.program.models import Seat, Session
-from app.registration import services as registration
-from tests.conftest import assert_every_rule_holds, free_port
+from app.registration import services as registration_services
+from app.registration.models import SignIn
+from tests.conftest import assert_every_rule_holds, gunicorn
 
 DELEGATES = 300
 CAPACITY = 30
-SLUG = "developing-situation-in-asia"
+SLUG, B_SLUG, C_SLUG = "breakout-a", "breakout-b", "breakout-c"  # at the same time
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -30,60 +25,29 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def signed_in_cookie(app, registration_id, version, csrf_raw):
+def signed_in_cookie(app, device_token, csrf_raw):
     """The cookie a delegate's browser holds after signing in (Flask's signed session)."""
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"delegate": [registration_id, version], "csrf_token": csrf_raw})
+    return serializer.dumps({"delegate": device_token, "csrf_token": csrf_raw})
 
 
 @pytest.fixture
-def crowd(app, event):
-    """300 registered delegates and a 30-seat breakout."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from app.events.models import Event
-
-    now = datetime(2017, 5, 1, tzinfo=ZoneInfo("Asia/Ulaanbaatar"))
+def crowd(app, make_session, make_delegate):
+    """300 registered delegates and three 30-seat breakouts at the same time (A is SLUG)."""
+    for slug in (SLUG, B_SLUG, C_SLUG):
+        make_session(slug=slug, capacity=CAPACITY)
     with app.app_context():
-        ev = db.session.get(Event, event)
-        target = db.session.scalar(select(Session).filter_by(slug=SLUG))
-        target.capacity = CAPACITY
-        people = []
-        for i in range(DELEGATES):
-            r = registration.register(ev, dict(
-                given_name=f"D{i}", family_name="X", email=f"d{i}@example.org", phone="+34612345678",
-                country="ES", organisation="P", language="en", days=["2017-05-25"]), now)
-            people.append(r)
+        people = [make_delegate(f"d{i}") for i in range(DELEGATES)]
+        devices = [registration_services.sign_in(r, SignIn.FORM) for r in people]  # each on their phone
         db.session.commit()
-        return [(r.id, r.link_version) for r in people]
+        return [(r.id, device) for r, device in zip(people, devices)]
 
 
 @pytest.fixture
 def server(app):
     """The portal under gunicorn: 4 worker processes with 4 threads each, on the test's database."""
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
-               RATELIMIT_ENABLED="false", PORTAL_NOW="2017-05-01T10:00:00+08:00", MAIL_OUTBOX=str(app.config["MAIL_OUTBOX"]))
-    process = subprocess.Popen(
-        [Path(sys.executable).parent / "gunicorn", "--workers", "4", "--threads", "4", "--worker-class", "gthread",
-         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(15)
+    with gunicorn(app, workers=4, threads=4, RATELIMIT_ENABLED="false") as url:
+        yield url
 
 
 def fire_all(requests) -> list[int]:
@@ -104,21 +68,21 @@ def fire_all(requests) -> list[int]:
 
 def signup_request(app, server, person, index, slug, action, **fields):
     """A signed-in delegate's join or leave form, as a browser posts it."""
-    registration_id, version = person
+    registration_id, device = person
     raw = f"raw-token-{action}-{index}"
     csrf = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
     body = urllib.parse.urlencode({"csrf_token": csrf.dumps(raw), **fields}).encode()
     return urllib.request.Request(f"{server}/en/program/{slug}/{action}", data=body, method="POST", headers={
-        "Cookie": f"session={signed_in_cookie(app, registration_id, version, raw)}",
+        "Cookie": f"session={signed_in_cookie(app, device, raw)}",
         "Content-Type": "application/x-www-form-urlencoded", "Referer": f"{server}/en/program"})
 
 
 def test_300_simultaneous_joins_for_30_seats(app, crowd, server):
     csrf = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
     requests = []
-    for index, (registration_id, version) in enumerate(crowd):
+    for index, (registration_id, device) in enumerate(crowd):
         raw = f"raw-token-{index}"
-        cookie = signed_in_cookie(app, registration_id, version, raw)
+        cookie = signed_in_cookie(app, device, raw)
         body = urllib.parse.urlencode({"csrf_token": csrf.dumps(raw)}).encode()
         request = urllib.request.Request(f"{server}/en/program/{SLUG}/join", data=body, method="POST", headers={
             "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded",
@@ -157,7 +121,7 @@ def test_leaves_waitlists_and_moves_at_once_keep_every_rule(app, crowd, server):
     or join C. However the requests interleave, no seat is lost or doubled."""
     from app.program import services as program
 
-    a_slug, b_slug, c_slug = SLUG, "new-strategies-and-alliances", "innovation-for-sustainable-economy"
+    a_slug, b_slug, c_slug = SLUG, B_SLUG, C_SLUG
     people = crowd[:40]
     with app.app_context():
         a, b = (db.session.scalar(select(Session).filter_by(slug=slug)) for slug in (a_slug, b_slug))

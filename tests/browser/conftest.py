@@ -75,6 +75,7 @@ def live_server(migrated_database, tmp_path_factory):
         load_demo(app.config["DEMO_CONTENT"])
         db.session.commit()
     with LiveServer(app) as server:
+        app.config["PORTAL_URL"] = server.url  # links in emails lead back to this server
         server.outbox = folder / "outbox"
         yield server
     dispose(app)
