@@ -4,7 +4,6 @@ from flask import Flask
 from . import database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
-from .delegates import signin
 from .extensions import csrf, db, limiter, migrate
 from .registration import housekeeping
 
@@ -25,7 +24,6 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     htmx.init_app(app)
     security.init_app(app)
     housekeeping.init_app(app)
-    signin.init_app(app)  # no cache keeps a delegate's pages
 
     web.init_app(app)  # the blueprints and the error pages
 

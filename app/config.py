@@ -21,6 +21,8 @@ class Config:
     PORTAL_ENV = os.environ.get("PORTAL_ENV", "development")
     # No key is public: unset outside production, the portal makes one under instance/ (security.py).
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # A failing statement's parameters (addresses, passport numbers) stay out of error logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}"
     )
@@ -62,7 +64,7 @@ class Config:
     RATELIMIT_SUBSCRIBE = os.environ.get("RATELIMIT_SUBSCRIBE", "10/minute;60/hour")
     # However many clients ask, one address gets at most this many confirmation requests.
     RATELIMIT_SUBSCRIBE_PER_ADDRESS = os.environ.get("RATELIMIT_SUBSCRIBE_PER_ADDRESS", "3/hour")
-    # Field checks say whether an address is registered: enough for a person filling the form.
+    # Field checks as a delegate fills in the form: enough for a person, not for a script.
     RATELIMIT_CHECK = os.environ.get("RATELIMIT_CHECK", "60/minute;300/hour")
 
     # A delegate's emailed link works once, and this long; a fresh one can be requested any time.
@@ -72,6 +74,8 @@ class Config:
     # Pins the portal's clock (ISO 8601); `make run` sets it so the demo's registration is open.
     PORTAL_NOW = os.environ.get("PORTAL_NOW", "")
     PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+    # A device's sign-in ends this long after it began, however often it is used (a fresh link then).
+    SIGN_IN_MAX_AGE = int(os.environ.get("SIGN_IN_MAX_AGE", str(30 * 24 * 3600)))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -29,3 +29,9 @@ def checked_email(value: str) -> str:
     if len(canonical_email(checked)) > 254:  # case folding can lengthen an address
         raise InvalidEmail("too long")
     return checked
+
+
+def masked(address: str) -> str:
+    """An address shown without giving it away: «ana@example.org» → «a•••@example.org»."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}"

@@ -1,5 +1,6 @@
-"""Logs: to standard error at INFO, each line with the request's id. Nothing here writes an
-email address or a passport detail; callers log ids and kinds of errors, never personal data."""
+"""Logs: to standard error at INFO, each line with the request's id (the front proxy's
+X-Request-ID, so a line can be found beside nginx's). Nothing here writes an email address or
+a passport detail; callers log ids and kinds of errors, never personal data."""
 import logging
 import re
 import sys
@@ -26,18 +27,17 @@ class StandardError(logging.StreamHandler):
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        record.request_id = request_id() if has_request_context() else "-"
         return True
 
 
-def _assign_request_id() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
-
-
-def _echo_request_id(response):
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
-    return response
+def request_id() -> str:
+    """The request's id: the front proxy's, else one made when the request first logs a line
+    (a request that logs nothing costs nothing)."""
+    if "request_id" not in g:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+    return g.request_id
 
 
 def init_app(app: Flask) -> None:
@@ -47,5 +47,3 @@ def init_app(app: Flask) -> None:
     app.logger.handlers = [handler]
     app.logger.setLevel(logging.INFO)
     app.logger.propagate = False
-    app.before_request(_assign_request_id)
-    app.after_request(_echo_request_id)

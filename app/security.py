@@ -93,6 +93,8 @@ def check_settings(app: Flask) -> None:
             config["SECRET_KEY"] = instance_key(Path(app.instance_path) / "secret_key")
         return
     missing = [name for name in ("SECRET_KEY", "TRUSTED_HOSTS", "MAIL_SERVER") if not config[name]]
+    if not urlsplit(config["PORTAL_URL"] or "").netloc:
+        missing.append("PORTAL_URL (the address in emailed links, such as https://portal.example.org)")
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         missing.append("RATELIMIT_STORAGE_URI (a store shared by every worker, such as redis://…)")
     if missing:
@@ -102,15 +104,25 @@ def check_settings(app: Flask) -> None:
 
 
 def instance_key(path: Path) -> str:
-    """This installation's own random key, made on first start and kept (readable by its owner only)."""
+    """This installation's own random key, made on first start and kept (readable by its owner only).
+
+    Written whole under another name and linked into place: a process starting at the same
+    moment reads either no key (and makes its own, which loses the race) or the whole key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    key = secrets.token_hex(32)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(key)
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the key
+        finally:
+            draft.unlink()
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) != 64:
+        raise UnsafeSettings(f"{path} does not hold a key: delete it and start again")
     return key
 
 

@@ -43,7 +43,7 @@ def test_htmx_from_cdn_off_serves_the_local_copy_only(migrated_database, tmp_pat
 
 
 PRODUCTION = {"SECRET_KEY": "x" * 32, "TRUSTED_HOSTS": ["localhost"], "MAIL_SERVER": "mail.example.org",
-              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}
+              "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1", "PORTAL_URL": "https://localhost"}
 
 
 def test_production_requires_a_secret_key(monkeypatch):

@@ -2,7 +2,7 @@
 session) carries a random token; the sign-in it names is stored, so it can be ended."""
 from functools import wraps
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import after_this_request, current_app, g, redirect, session, url_for
 
 from ..registration import services
 from ..registration.models import Registration, SignIn
@@ -29,9 +29,12 @@ def sign_out(now, everywhere: bool = False) -> None:
 
 
 def current_delegate() -> Registration | None:
-    """The signed-in delegate's registration, looked up once per request."""
+    """The signed-in delegate's registration, looked up once per request. A page shown to a
+    signed-in delegate is theirs alone: no cache keeps it."""
     if "delegate" not in g:
         g.delegate = services.signed_in(session.get(SESSION_KEY))
+        if g.delegate is not None:
+            after_this_request(private)
     return g.delegate
 
 
@@ -57,13 +60,7 @@ def _keep(token: str) -> None:
     g.pop("delegate", None)
 
 
-def _private(response):
-    """A delegate's own pages, and any page shown to a signed-in delegate, are kept by no cache."""
-    lang = g.get("lang")
-    if g.get("delegate") is not None or (lang and request.path.startswith(f"/{lang}/me")):
-        response.headers["Cache-Control"] = "private, no-store"
+def private(response):
+    """Keep the response out of every cache (a delegate's own pages)."""
+    response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(_private)

@@ -22,12 +22,15 @@ class OutboxMessage(db.Model):
     template: Mapped[str] = mapped_column(String(64))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Delivery: a sender claims a message until `claimed_until`; a failure waits until
-    # `next_attempt_at`; `sent_at` is set once the mail server has taken it.
+    # Delivery: a sender claims a message (`claimed_by`, a token of its own) until `claimed_until`;
+    # a failure waits until `next_attempt_at`; `sent_at` is set once the mail server has taken it,
+    # `failed_at` once it refused it for good (a 5xx answer: retrying would not help).
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
     @property

@@ -3,7 +3,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update as update_rows
+from flask import current_app
+from sqlalchemy import delete, func, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
 
 from .. import mail
@@ -190,6 +191,11 @@ def request_link(event: Event, email: str, next_path: str | None = None) -> None
     db.session.flush()
 
 
+def oldest_link_request() -> datetime | None:
+    """When the oldest «Send me a new link» still waiting for the sender was made."""
+    return db.session.scalar(select(func.min(LinkRequest.created_at)))
+
+
 def handle_link_requests(limit: int = 100) -> int:
     """Email the link for each request whose address is registered and may get one now (the
     sender runs this before it delivers). A request is taken (deleted) and handled in one
@@ -198,15 +204,19 @@ def handle_link_requests(limit: int = 100) -> int:
     pending = list(db.session.scalars(select(LinkRequest.id).order_by(LinkRequest.id).limit(limit)))
     db.session.commit()
     for request_id in pending:
-        asked = db.session.execute(delete(LinkRequest).where(LinkRequest.id == request_id).returning(
-            LinkRequest.event_id, LinkRequest.email, LinkRequest.next_path)).first()
-        if asked is not None:  # else another sender took it
-            event = db.session.get(Event, asked.event_id)
-            registration = find(event, asked.email)
-            if registration is not None and may_email_link(registration):
-                notify.queue_link(event, registration, next_path=asked.next_path)
-            handled += 1
-        db.session.commit()
+        try:
+            asked = db.session.execute(delete(LinkRequest).where(LinkRequest.id == request_id).returning(
+                LinkRequest.event_id, LinkRequest.email, LinkRequest.next_path)).first()
+            if asked is not None:  # else another sender took it
+                event = db.session.get(Event, asked.event_id)
+                registration = find(event, asked.email)
+                if registration is not None and may_email_link(registration):
+                    notify.queue_link(event, registration, next_path=asked.next_path)
+                handled += 1
+            db.session.commit()
+        except Exception:  # a fault of ours: the request stays for the next round, the others go on
+            db.session.rollback()
+            current_app.logger.exception("link request %s not handled", request_id)
     return handled
 
 
@@ -227,6 +237,7 @@ def sign_in_with_link(token: str, max_age: int, now: datetime) -> tuple[Registra
     Returns the registration and the device's token; raises InvalidLink."""
     registration, nonce = read_link(token, max_age)
     lock_registration(registration)
+    read_link(token, max_age)  # again under the lock: a sign-out everywhere or an erasure that just committed counts
     try:
         with db.session.begin_nested():
             device = sign_in(registration, SignIn.LINK, nonce)
@@ -244,7 +255,8 @@ def signed_in(token) -> Registration | None:
         return None
     row = db.session.execute(
         select(SignIn, Registration).join(Registration, Registration.id == SignIn.registration_id)
-        .where(SignIn.token_digest == _digest(token), SignIn.ended_at.is_(None))
+        .where(SignIn.token_digest == _digest(token), SignIn.ended_at.is_(None),
+               SignIn.created_at > utcnow() - timedelta(seconds=current_app.config["SIGN_IN_MAX_AGE"]))
     ).first()
     if row is None or row.Registration.is_erased:
         return None
@@ -257,6 +269,7 @@ def sign_out(token, now: datetime, everywhere: bool = False) -> None:
     registration = signed_in(token)
     if registration is None:
         return
+    lock_registration(registration)  # a link being used at this moment waits, then finds its version spent
     if everywhere:
         _end(registration, now)
         registration.link_version += 1

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import get_locale, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from ..delegates.signin import current_delegate
+from ..delegates.signin import current_delegate, private
 from ..events.services import current_event, current_program_version
 from ..extensions import db
 from ..htmx import current_path, is_htmx, render
@@ -184,7 +184,7 @@ def agenda_ics():
     event = current_event()
     delegate = current_delegate()
     if delegate is None:
-        return redirect(url_for("registration.request_link"), code=303)
+        return private(redirect(url_for("registration.request_link"), code=303))
     return calendar_response(feeds.calendar(event, services.agenda(delegate, services.sessions(event))), "my-agenda.ics")
 
 

@@ -6,6 +6,7 @@ from ..events.services import current_event
 from ..extensions import db
 from ..i18n import negotiate_language
 from ..mail.sender import oldest_unsent_age
+from ..registration.services import oldest_link_request
 
 root = Blueprint("root", __name__)
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -22,11 +23,11 @@ def home_in_my_language():
 @root.get("/healthz")
 def healthz():
     """200 once the database answers with the schema this code expects, 503 otherwise; and how
-    long the oldest unsent email has waited."""
+    long the oldest email (or link request) still waiting has waited, once that is a minute."""
     try:
         if not schema_is_current():
             return jsonify(status="not migrated"), 503
-        waiting = oldest_unsent_age()
+        waiting = oldest_unsent_age(oldest_link_request())
     except Exception as error:  # any driver error means "not healthy", never a 500
         db.session.rollback()
         current_app.logger.warning("health check failed: %s", type(error).__name__)

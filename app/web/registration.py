@@ -4,7 +4,9 @@ from flask_babel import get_locale
 
 from .. import clock
 from ..delegates import services as delegates
-from ..delegates.signin import current_delegate, delegate_required, sign_in_registered, sign_in_with_link, sign_out
+from ..delegates.signin import (current_delegate, delegate_required, private, sign_in_registered, sign_in_with_link,
+                                sign_out)
+from ..email_address import masked
 from ..events.services import current_event
 from ..extensions import db, limiter
 from ..htmx import is_htmx, render, see_other
@@ -14,6 +16,8 @@ from ..registration.links import InvalidLink, registration_from_link
 from ..security import local_path
 
 bp = Blueprint("registration", __name__, url_prefix="/<lang>")
+# The delegate's own pages, and the redirects that stand in for them, are kept by no cache.
+bp.after_request(private)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -66,8 +70,9 @@ def follow_link(token):
     Opening the link signs nobody in: a mail scanner, or a link planted by someone else, changes nothing."""
     try:
         if request.method == "GET":
-            registration_from_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"])
-            return render_template("registration/follow_link.html", event=current_event(), token=token)
+            registration = registration_from_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"])
+            return render_template("registration/follow_link.html", event=current_event(), token=token,
+                                   address=masked(registration.email))
         sign_in_with_link(token, clock.now())
     except InvalidLink:
         db.session.rollback()
