@@ -5,7 +5,6 @@ from . import database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
 from .extensions import csrf, db, limiter, migrate
-from .registration import housekeeping
 
 
 def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
@@ -23,7 +22,6 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     i18n.init_app(app)
     htmx.init_app(app)
     security.init_app(app)
-    housekeeping.init_app(app)
 
     web.init_app(app)  # the blueprints and the error pages
 

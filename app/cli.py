@@ -1,17 +1,19 @@
 """`flask portal …` for the event's data and `flask translate …` for the catalogs."""
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import clock
+from . import backup, clock
 from .config import ROOT
 from .events.services import current_event
 from .extensions import db
 from .mail import sender
 from .program.content import load_demo
+from .registration.housekeeping import purge_passports_due
 from .registration.services import handle_link_requests, purge_passport_data
 
 portal_cli = AppGroup("portal", help="The event's data.")
@@ -52,12 +54,41 @@ def purge_passports_command():
     click.echo(f"Passport data deleted from {count} registrations.")
 
 
+@portal_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path):
+    """Write a consistent copy of the database to PATH, while the portal runs."""
+    try:
+        backup.backup(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path}.")
+
+
+@portal_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path):
+    """Load a copy made by `flask portal backup` into an empty database."""
+    try:
+        backup.restore(path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {path}.")
+
+
 @portal_cli.command("send-mail")
 @click.option("--once", is_flag=True, help="Send what is due now, then stop.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
 def send_mail_command(once, interval):
-    """Deliver the outbox: every queued email, with retries (run one beside the web server)."""
-    sender.run(deliver_mail, interval=interval, once=once)
+    """Deliver the outbox: every queued email, with retries (run one beside the web server).
+    It also does the portal's timed chores, once an hour (see hourly_chores)."""
+    sender.run(deliver_mail, hourly_chores, interval=interval, once=once)
+
+
+def hourly_chores() -> None:
+    """Forget mail sent long ago; delete passport data PASSPORT_PURGE_DAYS after the event."""
+    sender.forget_sent()
+    purge_passports_due()
 
 
 def deliver_mail() -> int:

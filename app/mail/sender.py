@@ -76,15 +76,16 @@ def forget_sent() -> int:
     return deleted
 
 
-def run(work=send_due, interval: float = 2.0, once: bool = False) -> None:
+def run(work=send_due, hourly=forget_sent, interval: float = 2.0, once: bool = False) -> None:
     """Do the outbox's `work` (by default: send what is due), then again every `interval` seconds;
-    once an hour, forget what was sent long ago. A failing round is logged, never the end."""
-    next_cleanup = 0.0
+    and the `hourly` chores (by default: forget what was sent long ago) at the start and once an
+    hour. A failing round is logged, never the end."""
+    next_chores = 0.0
     while True:
         try:
-            if time.monotonic() >= next_cleanup:
-                forget_sent()
-                next_cleanup = time.monotonic() + 3600
+            if time.monotonic() >= next_chores:
+                next_chores = time.monotonic() + 3600
+                hourly()
             work()
         except OperationalError as error:  # the database is busy or away: try again later
             db.session.rollback()
