@@ -1,7 +1,7 @@
 """The conference portal: a bilingual event site with registration."""
 from flask import Flask
 
-from . import database, htmx, i18n, logs, security, web
+from . import assets, database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
 from .extensions import csrf, db, limiter, migrate
@@ -21,6 +21,7 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     limiter.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
 
     web.init_app(app)  # the blueprints and the error pages
