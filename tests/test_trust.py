@@ -44,10 +44,12 @@ def test_opening_a_link_signs_nobody_in(app, client, open_registration, mailbox)
     page = scanner.get(link)
     assert page.status_code == 200 and "Sign in on this device" in page.get_data(as_text=True)
     assert not signed_in(scanner)
-    # Someone signed in elsewhere who is sent the link stays who they were.
+    assert "a•••@example.org" in page.get_data(as_text=True)  # whose registration it opens
+    # Someone signed in elsewhere who is sent the link stays who they were, and is warned.
     register(scanner, email="bo@example.org", given_name="Bo")
-    scanner.get(link)
+    assert "This device is signed in as another delegate" in scanner.get(link).get_data(as_text=True)
     assert "Bo García" in scanner.get("/en/me").get_data(as_text=True)
+    assert "signed in as another delegate" not in client.get(link).get_data(as_text=True)  # the owner's own device
     # The registering device is still signed in too: nobody proved the address yet.
     assert signed_in(client)
 

@@ -71,8 +71,10 @@ def follow_link(token):
     try:
         if request.method == "GET":
             registration = registration_from_link(token, current_app.config["DELEGATE_LINK_MAX_AGE"])
+            signed_in_as = current_delegate()
             return render_template("registration/follow_link.html", event=current_event(), token=token,
-                                   address=masked(registration.email))
+                                   address=masked(registration.email),
+                                   replaces=signed_in_as is not None and signed_in_as.id != registration.id)
         sign_in_with_link(token, clock.now())
     except InvalidLink:
         db.session.rollback()
