@@ -23,14 +23,7 @@ def backup(path: Path) -> None:
     """Write a consistent copy of the portal's database to `path`."""
     url = make_url(str(db.engine.url))
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
-        target = sqlite3.connect(path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _copy_sqlite(url.database, path)
         return
     _run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}", _libpq(url)])
 
@@ -44,16 +37,21 @@ def restore(path: Path) -> None:
     url = make_url(str(db.engine.url))
     db.engine.dispose()
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        target = sqlite3.connect(url.database)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _copy_sqlite(path, url.database)
         return
     _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq(url)}", str(path)])
+
+
+def _copy_sqlite(source_path, target_path) -> None:
+    """SQLite's online backup: page by page under a read transaction, writers go on meanwhile."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    target = sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def _libpq(url) -> str:

@@ -58,10 +58,7 @@ def purge_passports_command():
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path):
     """Write a consistent copy of the database to PATH, while the portal runs."""
-    try:
-        backup.backup(path)
-    except backup.BackupError as error:
-        raise click.ClickException(str(error)) from error
+    _or_fail(backup.backup, path)
     click.echo(f"Backed up to {path}.")
 
 
@@ -69,11 +66,15 @@ def backup_command(path):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(path):
     """Load a copy made by `flask portal backup` into an empty database."""
+    _or_fail(backup.restore, path)
+    click.echo(f"Restored from {path}.")
+
+
+def _or_fail(action, path) -> None:
     try:
-        backup.restore(path)
+        action(path)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Restored from {path}.")
 
 
 @portal_cli.command("send-mail")

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from alembic.script import ScriptDirectory
 from flask import Flask, g, has_request_context, request
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from .config import ROOT
 from .extensions import db
@@ -43,6 +43,16 @@ def init_app(app: Flask) -> None:
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         event.listen(engine, "commit", _on_commit)
+
+
+def lock_row(row):
+    """Lock this row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite's POST
+    transactions hold the database's write lock already) and read it again under the lock."""
+    model = type(row)
+    statement = select(model).where(model.id == row.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=model)
+    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,58 +19,56 @@ from tests.conftest import free_port, gunicorn
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-@pytest.fixture
-def nginx(app, event, tmp_path):
-    """nginx with deploy/nginx/portal.conf, proxying to two instances of the portal; yields its URL."""
+def require_nginx():
     if NGINX is None:
         if os.environ.get("CI"):
             pytest.fail("nginx is missing: `make test` installs it")
         pytest.skip("nginx is missing: run `make test`")
+
+
+@contextmanager
+def site(folder: Path, first: str, second: str):
+    """Debian's nginx with deploy/nginx/portal.conf, its paths and upstream ports pointed here; yields its URL."""
     port = free_port()
-    with gunicorn(app, FORWARDED_PROXIES="1") as first, gunicorn(app, FORWARDED_PROXIES="1") as second:
-        site = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
-        site = (site.replace("listen 80;", f"listen 127.0.0.1:{port};")
-                .replace("127.0.0.1:8001", first.removeprefix("http://"))
-                .replace("127.0.0.1:8002", second.removeprefix("http://"))
-                .replace("/srv/portal", str(ROOT))
-                .replace("/var/log/nginx/portal.access.log", str(tmp_path / "access.log")))
-        (tmp_path / "portal.conf").write_text(site, encoding="utf-8")
-        (tmp_path / "nginx.conf").write_text(f"""
-worker_processes 1;
-error_log {tmp_path}/error.log;
-pid {tmp_path}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    fastcgi_temp_path {tmp_path}/fastcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi;
-    scgi_temp_path {tmp_path}/scgi;
-    include {tmp_path}/portal.conf;
-}}
-""", encoding="utf-8")
-        check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                               capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
-                                    "-g", "daemon off;"], stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    process.kill()
-                    raise
-                time.sleep(0.1)
+    text = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
+    text = (text.replace("listen 80;", f"listen 127.0.0.1:{port};")
+            .replace("127.0.0.1:8001", first).replace("127.0.0.1:8002", second)
+            .replace("/srv/portal", str(ROOT))
+            .replace("/var/log/nginx/portal.access.log", str(folder / "access.log")))
+    (folder / "portal.conf").write_text(text, encoding="utf-8")
+    temp = " ".join(f"{kind}_temp_path {folder}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (folder / "nginx.conf").write_text(
+        f"worker_processes 1; error_log {folder}/error.log; pid {folder}/nginx.pid; events {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; {temp} include {folder}/portal.conf; }}\n", encoding="utf-8")
+    check = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
         try:
+            urllib.request.urlopen(url + "/static/favicon.svg", timeout=1)  # nginx itself answers this
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def nginx(app, event, tmp_path):
+    """The site in front of two instances of the portal; yields its URL and its folder."""
+    require_nginx()
+    with gunicorn(app, FORWARDED_PROXIES="1") as first, gunicorn(app, FORWARDED_PROXIES="1") as second:
+        with site(tmp_path, first.removeprefix("http://"), second.removeprefix("http://")) as url:
             yield url, tmp_path
-        finally:
-            process.terminate()
-            process.wait(10)
 
 
 def fetch(url, **headers):
@@ -109,36 +108,12 @@ def test_the_access_log_keeps_no_private_link(nginx):
     assert '"GET /en/me/link/..."' in log and "the-secret-token-itself" not in log
 
 
-def test_with_no_instance_up_the_reader_gets_the_portals_503(app, event, tmp_path):
-    """The site's error page for 502/503/504, checked against an upstream that is not there."""
-    if NGINX is None:
-        pytest.skip("nginx is missing")
-    site = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
-    port, nowhere = free_port(), free_port()
-    site = (site.replace("listen 80;", f"listen 127.0.0.1:{port};")
-            .replace("127.0.0.1:8001", f"127.0.0.1:{nowhere}").replace("127.0.0.1:8002", f"127.0.0.1:{nowhere}")
-            .replace("/srv/portal", str(ROOT)).replace("/var/log/nginx/portal.access.log", str(tmp_path / "access.log")))
-    (tmp_path / "portal.conf").write_text(site, encoding="utf-8")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}} "
-        f"http {{ include /etc/nginx/mime.types; client_body_temp_path {tmp_path}/b; proxy_temp_path {tmp_path}/p; "
-        f"fastcgi_temp_path {tmp_path}/f; uwsgi_temp_path {tmp_path}/u; scgi_temp_path {tmp_path}/s; "
-        f"include {tmp_path}/portal.conf; }}", encoding="utf-8")
-    process = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                response = fetch(f"http://127.0.0.1:{port}/en/")
-                break
-            except urllib.error.URLError:  # nginx is not listening yet
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+def test_with_no_instance_up_the_reader_gets_the_portals_page(app, event, tmp_path):
+    """The site's error page for 502/503/504, checked against upstreams where nothing listens."""
+    require_nginx()
+    nowhere = f"127.0.0.1:{free_port()}"
+    with site(tmp_path, nowhere, nowhere) as url:
+        response = fetch(url + "/en/")
         body = response.read().decode()
-        assert response.code == 502  # nginx could not reach an instance: the portal's page for it
-        assert "Not ready yet" in body and "Хараахан бэлэн болоогүй" in body
-    finally:
-        process.terminate()
-        process.wait(10)
+    assert response.code == 502  # nginx could not reach an instance: the portal's page for it
+    assert "Not ready yet" in body and "Хараахан бэлэн болоогүй" in body

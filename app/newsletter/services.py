@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import mail
+from ..database import lock_row
 from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
@@ -25,7 +26,7 @@ def subscribe(event: Event, email: str, language: str) -> Subscriber | None:
             subscriber = find(event, email)
     if subscriber.is_confirmed:
         return None
-    subscriber = _locked(subscriber)
+    subscriber = lock_row(subscriber)  # sign-ups of one address at once count confirmations one by one
     subscriber.status = Subscriber.PENDING
     subscriber.language = language
     db.session.flush()
@@ -41,13 +42,6 @@ def may_email(subscriber: Subscriber) -> bool:
         return True
     return mail.within_limits(current_app.config["RATELIMIT_SUBSCRIBE_PER_ADDRESS"], subscriber.email,
                               ("newsletter_confirm",))
-
-
-def _locked(subscriber: Subscriber) -> Subscriber:
-    statement = select(Subscriber).where(Subscriber.id == subscriber.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(of=Subscriber)
-    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 def confirm(subscriber: Subscriber) -> None:
