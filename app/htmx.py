@@ -39,7 +39,10 @@ def current_path() -> str | None:
     _read("HX-Current-URL")
     if not is_htmx():
         return None
-    parts = urlsplit(request.headers.get("HX-Current-URL", ""))
+    try:
+        parts = urlsplit(request.headers.get("HX-Current-URL", ""))
+    except ValueError:  # not an address at all ("http://[")
+        return None
     if parts.netloc and parts.netloc != request.host:
         return None
     return parts.path or None

@@ -320,3 +320,12 @@ def test_the_program_page_needs_few_queries_however_many_sessions(app, breakouts
         counter.close()
     assert signed_in <= 5, signed_in  # event, delegate, sessions, places, and one spare: not one per session
     assert cached == 0
+
+
+@pytest.mark.parametrize("address", ["http://[", "::::", "http://evil.example/en/program/" + SLUG, "\x7f", "h" * 3000])
+def test_an_odd_page_address_from_htmx_is_read_as_the_program_page(app, breakouts, delegate, address):
+    """HX-Current-URL is what the browser says; a garbled or foreign one is not the session's page, never a 500."""
+    token = csrf_token(delegate.get("/en/program").get_data(as_text=True))
+    response = delegate.post(f"/en/program/{SLUG}/join", data={"csrf_token": token},
+                             headers={"HX-Request": "true", "HX-Current-URL": address})
+    assert response.status_code == 200 and "<h3" in response.get_data(as_text=True)
