@@ -14,8 +14,7 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     app.config.update(settings or {})
     logs.init_app(app)
 
-    db.init_app(app)
-    database.init_app(app)
+    database.init_app(app)  # db.init_app, with the engine's settings
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

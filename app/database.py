@@ -37,6 +37,12 @@ def _on_commit(connection):
 
 
 def init_app(app: Flask) -> None:
+    """Make the engine with these settings (Flask-SQLAlchemy makes it in its init_app)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server restarted under the portal leaves dead connections in every worker's pool:
+        # each is tested as it is taken, so that the first request after the restart succeeds.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": True}
+    db.init_app(app)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":

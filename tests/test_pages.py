@@ -1,7 +1,9 @@
 """The invitation and the technical details, in both languages, from the event's own content."""
+from app import create_app
 from app.extensions import db
 from app.events.models import Event, Page
 from app.i18n import I18nText
+from tests.conftest import TestConfig
 
 
 def test_invitation_in_english(client, event):
@@ -91,3 +93,17 @@ def test_privacy_notice_in_both_languages(client, event):
     mn = client.get("/mn/privacy").get_data(as_text=True)
     assert '<h1 id="page-title">Privacy notice</h1>' in en and "Passport" in en
     assert '<h1 id="page-title">Нууцлалын мэдэгдэл</h1>' in mn and "паспорт" in mn.lower()
+
+
+def test_a_database_that_does_not_answer_gets_a_503_in_the_readers_language(tmp_path):
+    """SQLite cannot open a file in a folder that does not exist: the same error as a database
+    server that is restarting (tests/production/ restarts a real PostgreSQL)."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/portal.sqlite3",
+                                  "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    page = client.get("/mn/")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "өгөгдлийн сан" in page.get_data(as_text=True)
+    sent = client.post("/en/register", data={"given_name": "Ana", "email": "ana@example.org"})
+    assert sent.status_code == 503
+    assert "cannot reach its database" in sent.get_data(as_text=True) and "Nothing was changed" in sent.get_data(as_text=True)

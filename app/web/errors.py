@@ -1,10 +1,12 @@
 """Error pages in the reader's language: a clear message, the right status, never a stack trace."""
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from ..events.services import NoEvent
+from ..extensions import db
 from ..htmx import is_htmx
 from ..security import UnreadableForm
 
@@ -19,11 +21,13 @@ MESSAGES = {
     431: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
     503: (_l("Not ready yet"), _l("The portal is not ready yet. Please try again in a few minutes.")),
 }
+DATABASE_AWAY = (_l("Try again in a minute"),
+                 _l("The portal cannot reach its database for a moment. Nothing was changed: please try again in a minute."))
 FALLBACK = (_l("Something went wrong"), _l("Something went wrong on our side. Please try again in a few minutes."))
 
 
-def render_error(status: int, message=None):
-    title, text = MESSAGES.get(status, FALLBACK)
+def render_error(status: int, message=None, title=None):
+    title, text = (title, message) if title else MESSAGES.get(status, FALLBACK)
     headers = {}
     if is_htmx():
         # An error page replaces the whole page, not the fragment htmx meant to swap.
@@ -55,6 +59,16 @@ def _no_event(error: NoEvent):
     return render_error(503)
 
 
+def _database_away(error: OperationalError | InterfaceError):
+    """The database did not answer (restarting, unreachable, locked too long): its transaction is
+    rolled back whole, so nothing is half-written; the reader is told to try again."""
+    current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+    db.session.rollback()
+    g.pop("event", None)  # the page must not ask the database for the event's name
+    body, status, headers = render_error(503, DATABASE_AWAY[1], DATABASE_AWAY[0])
+    return body, status, {**headers, "Retry-After": "60"}
+
+
 def _server_error(error: Exception):
     return render_error(500)
 
@@ -65,4 +79,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UnreadableForm, _unreadable_form)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(NoEvent, _no_event)
+    app.register_error_handler(OperationalError, _database_away)
+    app.register_error_handler(InterfaceError, _database_away)
     app.register_error_handler(InternalServerError, _server_error)
