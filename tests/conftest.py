@@ -43,6 +43,8 @@ class TestConfig(Config):
 
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# tests/production/ starts servers of its own: `make test-production` runs it, `make test` does not.
+collect_ignore = [] if os.environ.get("PORTAL_PRODUCTION_TESTS") else ["production"]
 TEMPLATE_DB = "portal_test_template"
 
 

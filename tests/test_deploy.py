@@ -2,72 +2,20 @@
 nginx started from a temporary folder on a free port, the site's own file with its paths and
 ports pointed here."""
 import gzip
-import os
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from app.config import ROOT
 from tests.conftest import free_port, gunicorn
-
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def require_nginx():
-    if NGINX is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is missing: `make test` installs it")
-        pytest.skip("nginx is missing: run `make test`")
-
-
-@contextmanager
-def site(folder: Path, first: str, second: str):
-    """Debian's nginx with deploy/nginx/portal.conf, its paths and upstream ports pointed here; yields its URL."""
-    port = free_port()
-    text = (ROOT / "deploy" / "nginx" / "portal.conf").read_text(encoding="utf-8")
-    text = (text.replace("listen 80;", f"listen 127.0.0.1:{port};")
-            .replace("127.0.0.1:8001", first).replace("127.0.0.1:8002", second)
-            .replace("/srv/portal", str(ROOT))
-            .replace("/var/log/nginx/portal.access.log", str(folder / "access.log")))
-    (folder / "portal.conf").write_text(text, encoding="utf-8")
-    temp = " ".join(f"{kind}_temp_path {folder}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (folder / "nginx.conf").write_text(
-        f"worker_processes 1; error_log {folder}/error.log; pid {folder}/nginx.pid; events {{}}\n"
-        f"http {{ include /etc/nginx/mime.types; {temp} include {folder}/portal.conf; }}\n", encoding="utf-8")
-    check = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            urllib.request.urlopen(url + "/static/favicon.svg", timeout=1)  # nginx itself answers this
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
+from tests.stack import nginx_site
 
 @pytest.fixture
 def nginx(app, event, tmp_path):
     """The site in front of two instances of the portal; yields its URL and its folder."""
-    require_nginx()
     with gunicorn(app, FORWARDED_PROXIES="1") as first, gunicorn(app, FORWARDED_PROXIES="1") as second:
-        with site(tmp_path, first.removeprefix("http://"), second.removeprefix("http://")) as url:
+        with nginx_site(tmp_path, [first.removeprefix("http://"), second.removeprefix("http://")]) as url:
             yield url, tmp_path
 
 
@@ -110,9 +58,8 @@ def test_the_access_log_keeps_no_private_link(nginx):
 
 def test_with_no_instance_up_the_reader_gets_the_portals_page(app, event, tmp_path):
     """The site's error page for 502/503/504, checked against upstreams where nothing listens."""
-    require_nginx()
     nowhere = f"127.0.0.1:{free_port()}"
-    with site(tmp_path, nowhere, nowhere) as url:
+    with nginx_site(tmp_path, [nowhere]) as url:
         response = fetch(url + "/en/")
         body = response.read().decode()
     assert response.code == 502  # nginx could not reach an instance: the portal's page for it
