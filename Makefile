@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-postgres install install-test catalogs db demo extract update-catalogs browser servers bench htmx clean
+.PHONY: run test test-postgres test-production install install-test catalogs db demo extract update-catalogs browser servers bench htmx clean
 
 # The demo runs on a clock pinned to 1 May 2017, a week before the registration deadline,
 # so that a newcomer can register. `make run PORTAL_NOW=` runs on the real clock.
@@ -26,6 +26,9 @@ test: install-test catalogs browser servers ## Install what the tests need and r
 test-postgres: install-test catalogs ## The database tests on PostgreSQL (TEST_DATABASE_URL=postgresql+psycopg://...)
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL (see .ci/run)"; exit 2; }
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-production: install-test catalogs servers ## Production as deploy/ runs it, under load and faults (tests/production/)
+	PORTAL_PRODUCTION_TESTS=1 $(BIN)/python -m pytest tests/production $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,11 +73,12 @@ servers: ## Debian's redis-server, which the shared-limit tests start on their o
 htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it against the pinned SRI hash
 	@bash scripts/fetch-htmx.sh
 
-bench: install ## Measure pages against hello world (needs wrk); writes docs/benchmarks.md
+bench: install-test servers ## Measure pages against hello world, and production through nginx (needs wrk; root for PostgreSQL); writes docs/benchmarks.md
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/program.py
 	$(BIN)/python bench/link_timing.py
+	$(BIN)/python bench/production.py
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3

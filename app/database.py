@@ -9,6 +9,7 @@ from functools import lru_cache
 from alembic.script import ScriptDirectory
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
 
 from .config import ROOT
 from .extensions import db
@@ -43,12 +44,25 @@ def init_app(app: Flask) -> None:
         # each is tested as it is taken, so that the first request after the restart succeeds.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": True}
     db.init_app(app)
+    app.teardown_appcontext(lambda error: end_session())  # before Flask-SQLAlchemy's own (teardowns run in reverse)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         event.listen(engine, "commit", _on_commit)
+
+
+def end_session() -> None:
+    """Close the request's session, even when the database server went away under it (restarted,
+    or its connection cut): the rollback that closing sends then fails, and the whole pool is
+    dropped, since every connection in it went with the server. The transaction died with the
+    connection: nothing half-written is kept."""
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session.registry.clear()
+        db.engine.dispose()
 
 
 def lock_row(row):

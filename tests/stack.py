@@ -191,9 +191,16 @@ class Postgres:
         engine.dispose()
         return sa.make_url(self.server_url).set(database=name).render_as_string(False)
 
-    def ctl(self, action: str, *options: str) -> None:
+    def stop(self) -> None:
+        """A fast shutdown, as a restart or an upgrade does: open transactions are rolled back."""
+        self._ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._ctl("start", "-l", str(self.folder / "log"), "-o", (self.folder / "options").read_text().strip())
+
+    def _ctl(self, action: str, *options: str) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", self.pg_ctl, "-D", self.folder / "data", "-w", *options, action],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, timeout=60)
 
     def remove(self) -> None:
         subprocess.run(["bash", ROOT / "tests" / "postgres.sh", "stop", self.folder], check=False)

@@ -5,8 +5,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from ..database import end_session
 from ..events.services import NoEvent
-from ..extensions import db
 from ..htmx import is_htmx
 from ..security import UnreadableForm
 
@@ -63,7 +63,7 @@ def _database_away(error: OperationalError | InterfaceError):
     """The database did not answer (restarting, unreachable, locked too long): its transaction is
     rolled back whole, so nothing is half-written; the reader is told to try again."""
     current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
-    db.session.rollback()
+    end_session()
     g.pop("event", None)  # the page must not ask the database for the event's name
     body, status, headers = render_error(503, DATABASE_AWAY[1], DATABASE_AWAY[0])
     return body, status, {**headers, "Retry-After": "60"}

@@ -172,10 +172,10 @@ def test_a_database_restart_during_registrations_is_a_clean_503_and_heals_itself
         for worker in range(4):
             pool.submit(register_in_a_loop, worker)
         time.sleep(1.5)
-        stack.postgres.ctl("stop", "-m", "fast")
+        stack.postgres.stop()
         down = time.monotonic()
         time.sleep(2)
-        stack.postgres.ctl("start")
+        stack.postgres.start()
         up = time.monotonic()
         time.sleep(3)
         stop.set()
