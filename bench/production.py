@@ -113,11 +113,12 @@ best of two runs of {args.seconds} s, wrk -t2 -c16).
 | the same rush: drained in (s) | {rush_one['drained']:.2f} | {rush_two['drained']:.2f} | |
 | the same rush: errors; seated / waiting | {rush_one['errors']}; {rush_one['seated']} / {rush_one['waiting']} | {rush_two['errors']}; {rush_two['seated']} / {rush_two['waiting']} | |
 
-On 2 cores a second instance adds processes, not processors: the page rate stays near one
-instance's (the workers, nginx, PostgreSQL and wrk share the same two cores), and joins wait on
-PostgreSQL's row lock of the session, which a second instance cannot share out. A second instance
-here buys survival (an instance killed mid-rush loses no acknowledged join: tests/production/),
-not speed. Pages scale with cores: give each instance `GUNICORN_WORKERS` = its cores, and add
+On 2 cores a second instance adds processes, not processors: four workers, nginx, PostgreSQL
+and wrk share the same two cores, so two instances serve pages no faster than one (a little
+slower: more processes take turns), and joins for one session wait on PostgreSQL's row lock of
+that session, which a second instance cannot share out (the second rush also runs on a database
+that the first has grown). A second instance here buys survival (an instance killed mid-rush
+loses no acknowledged join, the other keeps answering: tests/production/), not speed. Pages scale with cores: give each instance `GUNICORN_WORKERS` = its cores, and add
 instances on more machines behind the same nginx. Joins for one session are serialised by its
 row lock wherever they arrive; joins for different sessions run in parallel.
 """
