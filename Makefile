@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-postgres test-production install install-test catalogs db demo extract update-catalogs browser servers bench htmx clean
+.PHONY: run test test-postgres test-production pdf-libs install install-test catalogs db demo extract update-catalogs browser servers bench htmx clean
 
 # The demo runs on a clock pinned to 1 May 2017, a week before the registration deadline,
 # so that a newcomer can register. `make run PORTAL_NOW=` runs on the real clock.
@@ -45,8 +45,11 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the HTML check (tests/test_html.py) will be skipped"; fi
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
 install-test: $(VENV)/.installed-test node_modules/.installed
+
+pdf-libs: ## Debian's Pango and DejaVu fonts for the program's PDF (installed when root)
+	@bash scripts/install-pdf-libs.sh
 
 catalogs: install ## Compile the message catalogs (.po -> .mo)
 	$(BIN)/flask translate compile

@@ -37,6 +37,12 @@ def test_pages_are_valid_html(app, client, open_registration, make_room, make_se
         "subscribe-en": anonymous.get("/en/subscribe"),
         "link-mn": anonymous.get("/mn/me/link"),
         "not-found-mn": anonymous.get("/mn/nowhere"),
+        "home-side-by-side-en": anonymous.get("/en/?with=mn"),
+        "info-side-by-side-mn": anonymous.get("/mn/info?with=en"),
+        "program-side-by-side-en": anonymous.get("/en/program?with=mn"),
+        "session-side-by-side-mn": anonymous.get(f"/mn/program/{seat.slug}?with=en"),
+        "print-en": anonymous.get("/en/program/print"),
+        "print-side-by-side-mn": anonymous.get("/mn/program/print?with=en"),
     }
     register(client)
     page = client.get("/en/program").get_data(as_text=True)
@@ -45,6 +51,7 @@ def test_pages_are_valid_html(app, client, open_registration, make_room, make_se
         "me-en": client.get("/en/me"),
         "edit-en": client.get("/en/me/edit"),
         "program-signed-in-en": client.get("/en/program"),
+        "program-signed-in-side-by-side-mn": client.get("/mn/program?with=en"),
         "session-signed-in-mn": client.get(f"/mn/program/{seat.slug}"),
         "cancel-en": client.get("/en/me/cancel"),
         "link-sent-recent-mn": client.get("/mn/me/link/sent?reason=recent"),

@@ -329,3 +329,13 @@ def test_an_odd_page_address_from_htmx_is_read_as_the_program_page(app, breakout
     response = delegate.post(f"/en/program/{SLUG}/join", data={"csrf_token": token},
                              headers={"HX-Request": "true", "HX-Current-URL": address})
     assert response.status_code == 200 and "<h3" in response.get_data(as_text=True)
+
+
+def test_a_plain_form_returns_to_the_page_it_was_on(breakouts, delegate):
+    """The forms' `next` is the page's own address (the menu's idea of «here» once overwrote it)."""
+    for page in ("/en/program", f"/en/program/{SLUG}"):
+        html = delegate.get(page).get_data(as_text=True)
+        assert f'name="next" value="{page}"' in html, page
+        back = delegate.post(f"/en/program/{SLUG}/join", data={"csrf_token": csrf_token(html), "next": page})
+        assert back.headers["Location"] == f"{page}#session-{SLUG}"
+        delegate.post(f"/en/program/{SLUG}/leave", data={"csrf_token": csrf_token(html)})

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_time
 from ..extensions import babel
 from .collation import country_name
 from .formatting import date_range
+from .side_by_side import PARAMETER, init_app as init_side_by_side
 from .templating import init_app as init_templating
 
 
@@ -65,13 +66,15 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def url_for_language(code: str, external: bool = False) -> str:
-    """This page in another language (the switcher and the hreflang alternates)."""
+def url_for_language(code: str, external: bool = False, second: str | None = None) -> str:
+    """This page in another language (the switcher and the hreflang alternates); with `second`,
+    side by side with that language (see side_by_side.py), else in one language."""
+    pair = {PARAMETER: second}
     rule = request.url_rule
     if rule is not None and "lang" in rule.arguments and request.endpoint:
         args = dict(request.view_args or {}, lang=code)
-        return url_for(request.endpoint, _external=external, **args)
-    return url_for("public.home", lang=code, _external=external)
+        return url_for(request.endpoint, _external=external, **args, **pair)
+    return url_for("public.home", lang=code, _external=external, **pair)
 
 
 def _pull_lang(endpoint, values):
@@ -130,3 +133,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["isodate"] = date.fromisoformat
     init_templating(app)
+    init_side_by_side(app)

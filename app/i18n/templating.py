@@ -12,11 +12,20 @@ def current_language() -> str:
     return str(get_locale())
 
 
+def main_language() -> str:
+    event = g.get("event")
+    return event.main_language if event is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def localize(value: I18nText) -> Localized:
     """Pick the reader's language, else the event's main language, else any text."""
-    event = g.get("event")
-    main = event.main_language if event is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
-    return value.get(current_language(), main)
+    return value.get(current_language(), main_language())
+
+
+def text_in(value: I18nText, code: str) -> Localized:
+    """A content text in `code` (a page's second language), else in the event's main language;
+    its `lang` says which it is in."""
+    return value.get(code, main_language())
 
 
 def text_filter(value: I18nText) -> Markup:
@@ -41,4 +50,4 @@ def markdown_filter(value: I18nText) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(text=text_filter, lang_attr=lang_attr, markdown=markdown_filter)
+    app.jinja_env.filters.update(text=text_filter, lang_attr=lang_attr, markdown=markdown_filter, text_in=text_in)

@@ -12,6 +12,9 @@ from ..extensions import db
 from ..i18n import I18nText
 from .models import Room, Session
 
+# Addresses under /LANG/program/ that are pages of their own, not sessions.
+RESERVED_SLUGS = {"print"}
+
 
 def load_demo(folder: Path) -> Event | None:
     """Load the demo event and its program into an empty database; never touch one that holds an event."""
@@ -44,6 +47,8 @@ def load_program(event: Event, folder: Path) -> int:
 def read_session(event: Event, item: dict, rooms: dict) -> Session:
     """One session from its TOML table, checked."""
     slug = item["slug"]
+    if slug in RESERVED_SLUGS:
+        raise ContentError(f"{slug}: /LANG/program/{slug} is the printed program; choose another slug")
     starts_at, ends_at = item["starts_at"], item["ends_at"]
     if not (isinstance(starts_at, datetime) and starts_at.tzinfo and isinstance(ends_at, datetime) and ends_at.tzinfo):
         raise ContentError(f"{slug}: starts_at and ends_at need a time zone offset")

@@ -3,14 +3,18 @@ from flask import Blueprint, abort, current_app, g, make_response, redirect, ren
 from flask_babel import get_locale, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from .. import pdf
 from ..delegates.signin import current_delegate, private
+from ..events.pairing import pair_text
 from ..events.services import current_event, current_program_version
 from ..extensions import db
 from ..htmx import current_path, is_htmx, render
+from ..i18n import offers_side_by_side, second_language
 from ..program import feeds, schedule, services
-from ..program.cache import page_cache
+from ..program.cache import page_cache, pdf_cache
 from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
 from ..security import local_path
+from .errors import render_error
 
 bp = Blueprint("program", __name__, url_prefix="/<lang>")
 
@@ -31,6 +35,7 @@ def names():
 
 
 @bp.get("/program")
+@offers_side_by_side
 def program():
     """The program by day and time; parallel breakouts side by side (stacked on phones)."""
     delegate = current_delegate()
@@ -40,44 +45,87 @@ def program():
 
 
 def anonymous_program():
-    """The same page for every signed-out reader: rendered once per program version and language.
+    """The same page for every signed-out reader: rendered once per program version, language
+    and second language.
 
     Only the version is read per request; any join or leave raises it in its own transaction,
     so the seats shown are never stale."""
+    response = from_cache("p", page_cache(), lambda: render_template(
+        "program/program.html", **program_context(current_event(), None)))
+    response.vary.add("Cookie")
+    return response
+
+
+def from_cache(kind: str, cache, render_body):
+    """A page that is the same for every reader of one program version and language pair:
+    304 for a reader who has it, else rendered once and reused until the program changes."""
     event_id, version = current_program_version()
-    etag = f"p{event_id}-{version}-{g.lang}"
+    pair = second_language()
+    etag = f"{kind}{event_id}-{version}-{g.lang}" + (f"-{pair}" if pair else "")
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
-        cache = page_cache()
-        key = (event_id, version, g.lang, request.host)
+        key = (kind, event_id, version, g.lang, pair, request.host)
         body = cache.get(key)
         if body is None:
-            body = render_template("program/program.html", **program_context(current_event(), None))
+            body = render_body()
             cache.put(key, body)
         response = make_response(body)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Cookie")
     return response
+
+
+@bp.get("/program/print")
+@offers_side_by_side
+def print_program():
+    """The program made for A4 paper: every day, time, room and session, and the breaks."""
+    return from_cache("print", page_cache(), printed_program)
+
+
+@bp.get("/program.pdf")
+@offers_side_by_side
+def program_pdf():
+    """The printed program as a PDF, made from the same page."""
+    if not pdf.available():
+        return render_error(503, _l("The PDF cannot be made on this server. The printable page has the same program."))
+    response = from_cache("pdf", pdf_cache(), lambda: pdf.render_pdf(
+        printed_program(), request.url_root, current_app.static_folder, current_app.static_url_path))
+    response.mimetype = "application/pdf"
+    pair = second_language()
+    response.headers["Content-Disposition"] = f'inline; filename="program-{g.lang}{"-" + pair if pair else ""}.pdf"'
+    return response
+
+
+def printed_program() -> str:
+    """The print page's HTML: what the browser prints and what WeasyPrint makes the PDF from."""
+    event = current_event()
+    return render_template("program/print.html", event=event, days=schedule.days(services.sessions(event), event.tz))
 
 
 def program_context(event, delegate):
     sessions = services.sessions(event)
     held = services.places(delegate) if delegate else {}
-    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held, here=request.path,
+    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
+                here=url_for("program.program"),
                 cards={s.id: services.card_facts(s, delegate, held) for s in sessions},
                 agenda_count=services.agenda_count(held))
 
 
 @bp.get("/program/<slug>")
+@offers_side_by_side
 def session(slug):
-    """One session."""
+    """One session (with `?with=OTHER`, its texts beside their translation)."""
     event = current_event()
-    return render_template("program/session.html", **card_context(event, session_or_404(event, slug), current_delegate()))
+    found = session_or_404(event, slug)
+    other = second_language()
+    description = pair_text(found.description, g.lang, other, event.main_language) if other else None
+    return render_template("program/session.html", **card_context(event, found, current_delegate()),
+                           paired_description=description)
 
 
 @bp.post("/program/<slug>/join")
+@offers_side_by_side
 def join(slug):
     """Take a seat (or a waitlist place); HTMX gets the card, a plain form a 303 back."""
     want = request.form.get("want") if request.form.get("want") in ("seat", "waitlist") else None
@@ -86,6 +134,7 @@ def join(slug):
 
 
 @bp.post("/program/<slug>/leave")
+@offers_side_by_side
 def leave(slug):
     """Give up a seat or a waitlist place; the first in line gets the seat."""
     return signup(slug, lambda delegate, found: services.leave(delegate, found))
@@ -131,8 +180,7 @@ def card_context(event, found, delegate, message=None, with_neighbours=False):
         dict(s=other, **services.card_facts(other, delegate, held))
         for other in services.neighbours(found, services.sessions(event))
     ]
-    here = request.path if request.method == "GET" else (
-        url_for("program.session", slug=found.slug) if on_own_page else url_for("program.program"))
+    here = url_for("program.session", slug=found.slug) if on_own_page else url_for("program.program")
     return dict(event=event, s=found, delegate=delegate, held=held, heading_level=0 if on_own_page else 3,
                 **services.card_facts(found, delegate, held), message=message, neighbours=neighbours,
                 here=here, agenda_count=services.agenda_count(held))

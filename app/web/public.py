@@ -1,10 +1,11 @@
 """The public site: the invitation, the technical details, the privacy notice; `/` and `/healthz`."""
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, url_for
 
 from ..database import schema_is_current
+from ..events.pairing import pair_text
 from ..events.services import current_event
 from ..extensions import db
-from ..i18n import negotiate_language
+from ..i18n import negotiate_language, offers_side_by_side, second_language
 from ..mail.sender import oldest_unsent_age
 from ..registration.services import oldest_link_request
 
@@ -36,13 +37,16 @@ def healthz():
 
 
 @bp.get("/")
+@offers_side_by_side
 def home():
-    """The invitation: the event's home page."""
+    """The invitation: the event's home page (with `?with=OTHER`, beside its translation)."""
     event = current_event()
-    return render_template("public/home.html", event=event, page=event.page("invitation"))
+    page = event.page("invitation")
+    return render_template("public/home.html", event=event, page=page, paired=paired_body(event, page))
 
 
 @bp.get("/info")
+@offers_side_by_side
 def info():
     """Technical details: venue, travel, visas, hotels, weather, money, contacts."""
     return content_page("info")
@@ -60,4 +64,12 @@ def content_page(slug: str):
     page = event.page(slug)
     if page is None:
         abort(404)
-    return render_template("public/page.html", event=event, page=page)
+    return render_template("public/page.html", event=event, page=page, paired=paired_body(event, page))
+
+
+def paired_body(event, page):
+    """The page's text paired block by block with its translation, when the page is read side by side."""
+    other = second_language()
+    if page is None or other is None:
+        return None
+    return pair_text(page.body, g.lang, other, event.main_language)

@@ -29,7 +29,7 @@ def test_pages_read_well_on_a_phone(page, live_server, lang):
 
 def test_language_switcher_keeps_the_page(page, live_server):
     page.goto(live_server.url + "/en/info")
-    page.get_by_role("navigation", name="Language").get_by_role("link", name="Монгол").click()
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Монгол", exact=True).click()
     expect(page).to_have_url(live_server.url + "/mn/info")
     expect(page.get_by_role("heading", level=1)).to_have_text("Хэрэгцээт мэдээлэл")
     # The choice is remembered: the bare address now opens in Mongolian.
@@ -82,7 +82,7 @@ def test_pages_work_without_javascript(no_js_page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Прогрессив Аллиансын бага хурал")
     page.get_by_role("link", name="Хэрэгцээт мэдээлэл").first.click()
     expect(page).to_have_url(live_server.url + "/mn/info")
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="English", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Venue and travel")
 
 
