@@ -33,7 +33,7 @@ SLUG = "developing-situation-in-asia"
 def render_times(env: dict) -> tuple[float, float]:
     """Median milliseconds to serve /en/program in the app: rendered afresh, and from the page cache."""
     from app import create_app
-    from app.program.cache import page_cache
+    from app.page_cache import pages as page_cache
 
     app = create_app(settings=app_settings(env))
     client = app.test_client()

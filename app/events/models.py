@@ -2,8 +2,8 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event as orm_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..i18n import I18nText, I18nTextType
@@ -26,6 +26,9 @@ class Event(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254))
     # Raised whenever the program or its seat counts change: cached program pages key on it.
     program_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Raised whenever the event's facts or its pages change (content_changed, below): cached
+    # public pages key on it.
+    content_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     pages: Mapped[list["Page"]] = relationship(
         back_populates="event", order_by="Page.position", cascade="all, delete-orphan"
@@ -61,3 +64,19 @@ class Page(db.Model):
     body: Mapped[I18nText] = mapped_column(I18nTextType)
 
     event: Mapped[Event] = relationship(back_populates="pages")
+
+
+@orm_event.listens_for(Session, "before_flush")
+def content_changed(session: Session, flush_context, instances) -> None:
+    """Raise the content version of every event whose facts or pages this flush changes, in the
+    same transaction, as an increment in SQL (two edits at once make two versions)."""
+    events = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Page) and (row in session.new or row in session.deleted or session.is_modified(row)):
+            events.add(row.event_id if row.event_id is not None else row.event)
+        elif isinstance(row, Event) and row not in session.new and session.is_modified(row):
+            events.add(row.id)
+    for changed in events:
+        event = changed if isinstance(changed, Event) else session.get(Event, changed)
+        if event is not None and event not in session.new:
+            event.content_version = Event.content_version + 1

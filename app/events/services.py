@@ -1,6 +1,9 @@
 """Finding the event a request is about."""
+from typing import NamedTuple
+
 from flask import g
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from .models import Event
@@ -21,16 +24,29 @@ def current_event() -> Event:
     return event
 
 
-def current_program_version() -> tuple[int, int]:
-    """(event id, program version), read without loading the event: the cached program page needs no more."""
-    connection = db.engine.raw_connection()  # the driver's own connection: no ORM, no transaction events
+class Versions(NamedTuple):
+    """What a kept page was made from: the event, and the versions of its program and content."""
+
+    event_id: int
+    program: int
+    content: int
+
+
+def current_versions() -> Versions:
+    """The event's versions, read without loading the event: a kept page needs no more."""
+    statement = "SELECT id, program_version, content_version FROM events ORDER BY id LIMIT 1"
+    dbapi_error = db.engine.dialect.loaded_dbapi.Error
     try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT id, program_version FROM events ORDER BY id LIMIT 1")
-        row = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
+        connection = db.engine.raw_connection()  # the driver's own connection: no ORM, no transaction events
+        try:
+            cursor = connection.cursor()
+            cursor.execute(statement)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+    except dbapi_error as error:  # raised as SQLAlchemy raises it, so that the reader gets the 503 page
+        raise DBAPIError.instance(statement, None, error, dbapi_error) from error
     if row is None:
         raise NoEvent()
-    return row[0], row[1]
+    return Versions(*row)

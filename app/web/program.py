@@ -6,14 +6,15 @@ from werkzeug.exceptions import HTTPException
 from .. import pdf
 from ..delegates.signin import current_delegate, private
 from ..events.pairing import pair_text
-from ..events.services import current_event, current_program_version
+from ..events.services import current_event
 from ..extensions import db
 from ..htmx import current_path, is_htmx, render
 from ..i18n import offers_side_by_side, second_language
 from ..program import feeds, schedule, services
-from ..program.cache import page_cache, pdf_cache
 from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
+from ..page_cache import pdfs
 from ..security import local_path
+from .caching import kept_page
 from .errors import render_error
 
 bp = Blueprint("program", __name__, url_prefix="/<lang>")
@@ -50,29 +51,9 @@ def anonymous_program():
 
     Only the version is read per request; any join or leave raises it in its own transaction,
     so the seats shown are never stale."""
-    response = from_cache("p", page_cache(), lambda: render_template(
-        "program/program.html", **program_context(current_event(), None)))
+    response = kept_page("program", lambda: render_template(
+        "program/program.html", **program_context(current_event(), None)), program=True)
     response.vary.add("Cookie")
-    return response
-
-
-def from_cache(kind: str, cache, render_body):
-    """A page that is the same for every reader of one program version and language pair:
-    304 for a reader who has it, else rendered once and reused until the program changes."""
-    event_id, version = current_program_version()
-    pair = second_language()
-    etag = f"{kind}{event_id}-{version}-{g.lang}" + (f"-{pair}" if pair else "")
-    if request.if_none_match.contains_weak(etag):
-        response = make_response("", 304)
-    else:
-        key = (kind, event_id, version, g.lang, pair, request.host)
-        body = cache.get(key)
-        if body is None:
-            body = render_body()
-            cache.put(key, body)
-        response = make_response(body)
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -80,7 +61,7 @@ def from_cache(kind: str, cache, render_body):
 @offers_side_by_side
 def print_program():
     """The program made for A4 paper: every day, time, room and session, and the breaks."""
-    return from_cache("print", page_cache(), printed_program)
+    return kept_page("print", printed_program, program=True)
 
 
 @bp.get("/program.pdf")
@@ -89,8 +70,9 @@ def program_pdf():
     """The printed program as a PDF, made from the same page."""
     if not pdf.available():
         return render_error(503, _l("The PDF cannot be made on this server. The printable page has the same program."))
-    response = from_cache("pdf", pdf_cache(), lambda: pdf.render_pdf(
-        printed_program(), request.url_root, current_app.static_folder, current_app.static_url_path))
+    response = kept_page("pdf", lambda: pdf.render_pdf(
+        printed_program(), request.url_root, current_app.static_folder, current_app.static_url_path),
+        program=True, store=pdfs())
     response.mimetype = "application/pdf"
     pair = second_language()
     response.headers["Content-Disposition"] = f'inline; filename="program-{g.lang}{"-" + pair if pair else ""}.pdf"'
@@ -214,9 +196,10 @@ def back_to(slug) -> str:
 @bp.get("/program.json")
 def program_json():
     """The program as data, with texts in LANG."""
-    event = current_event()
-    return current_app.response_class(feeds.program_json(event, services.sessions(event), str(get_locale())),
-                                      mimetype="application/json")
+    response = kept_page("program.json", lambda: feeds.program_json(
+        current_event(), services.sessions(current_event()), str(get_locale())), program=True)
+    response.mimetype = "application/json"
+    return response
 
 
 @bp.get("/program.ics")

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..i18n import negotiate_language, offers_side_by_side, second_language
 from ..mail.sender import oldest_unsent_age
 from ..registration.services import oldest_link_request
+from .caching import kept_page
 
 root = Blueprint("root", __name__)
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -40,6 +41,10 @@ def healthz():
 @offers_side_by_side
 def home():
     """The invitation: the event's home page (with `?with=OTHER`, beside its translation)."""
+    return kept_page("home", invitation)
+
+
+def invitation() -> str:
     event = current_event()
     page = event.page("invitation")
     return render_template("public/home.html", event=event, page=page, paired=paired_body(event, page))
@@ -59,7 +64,11 @@ def privacy():
 
 
 def content_page(slug: str):
-    """One of the event's content pages, in the reader's language."""
+    """One of the event's content pages, in the reader's language (the same for every reader)."""
+    return kept_page(f"page-{slug}", lambda: rendered_page(slug))
+
+
+def rendered_page(slug: str) -> str:
     event = current_event()
     page = event.page(slug)
     if page is None:

@@ -1,19 +1,22 @@
 """Registration and the delegate's own pages: the form, the private link, `/LANG/me`."""
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 
 from .. import clock
 from ..delegates import services as delegates
 from ..delegates.signin import (current_delegate, delegate_required, private, sign_in_registered, sign_in_with_link,
                                 sign_out)
 from ..email_address import masked
-from ..events.services import current_event
+from ..events.services import current_event, current_versions
 from ..extensions import db, limiter
 from ..htmx import is_htmx, render, see_other
 from ..registration import services
 from ..registration.forms import EditForm, LinkRequestForm, RegistrationForm
 from ..registration.links import InvalidLink, registration_from_link
+from ..page_cache import TOKEN_SLOT, fill, remembered
 from ..security import local_path
+from .caching import kept_page
 
 bp = Blueprint("registration", __name__, url_prefix="/<lang>")
 # The delegate's own pages, and the redirects that stand in for them, are kept by no cache.
@@ -24,6 +27,8 @@ bp.after_request(private)
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
 def register():
     """The registration form; a valid one is stored, signs the delegate in and is confirmed by email."""
+    if request.method == "GET" and not request.args and not is_htmx():
+        return blank_form()
     event = current_event()
     if not event.registration_is_open(clock.now()):
         return closed(event, url_for("registration.register"))
@@ -40,6 +45,23 @@ def register():
     sign_in_registered(registration)
     db.session.commit()
     return see_other(local_path(request.args.get("next")) or url_for("registration.me"))
+
+
+def blank_form():
+    """The empty form, the same for every reader but for its token: kept per content version and
+    language (app/page_cache.py), with the reader's own token filled in."""
+    versions = current_versions()
+    closes_at = remembered(("closes", versions.event_id, versions.content), lambda: current_event().registration_closes_at)
+    if clock.now() > closes_at:
+        return closed(current_event(), url_for("registration.register"))
+    return kept_page("register", render_blank_form, fill=lambda body: fill(body, generate_csrf()))
+
+
+def render_blank_form() -> str:
+    event = current_event()
+    form = RegistrationForm(event, language=str(get_locale()), days=[day for day, _ in RegistrationForm.day_choices(event)])
+    return render_template("registration/register.html", event=event, form=form, editing=False).replace(
+        generate_csrf(), TOKEN_SLOT)
 
 
 @bp.post("/register/check")
