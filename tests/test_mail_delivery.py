@@ -103,6 +103,36 @@ def test_a_sender_killed_in_the_middle_of_a_message_loses_nothing(app, open_regi
         assert send_due() == 0  # and it is never sent a third time
 
 
+def test_a_sender_stopped_in_the_middle_of_a_message_records_it_and_ends(app, open_registration):
+    """SIGTERM (systemctl stop or restart) while the mail server holds a message: the sender waits
+    for its answer, records the message as sent, and ends without taking another."""
+    register(app.test_client())
+    register(app.test_client(), email="bo@example.org", phone="+34 600 000 002")
+    server = Stalling()
+    port = free_port()
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = dict(os.environ, FLASK_APP="wsgi.py", PORTAL_ENV="testing", SECRET_KEY=app.config["SECRET_KEY"],
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port))
+    sender = subprocess.Popen([Path(sys.executable).parent / "flask", "portal", "send-mail"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert server.holding.wait(30), "the sender never reached the mail server"
+        sender.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert sender.poll() is None  # still waiting for the server's answer
+        server.answer.set()
+        assert sender.wait(10) == 0
+    finally:
+        server.answer.set()
+        if sender.poll() is None:
+            sender.kill()
+    controller.stop()
+    sent, waiting = sorted(outbox(app), key=lambda m: m.sent_at is None)
+    assert len(server.messages) == 1 and sent.sent_at is not None and sent.attempts == 1
+    assert waiting.sent_at is None and waiting.attempts == 0 and waiting.claimed_until is None  # left for the next start
+
+
 def test_sent_messages_are_forgotten_after_a_while_and_an_erased_delegates_at_once(app, open_registration, mailbox):
     from datetime import timedelta
 

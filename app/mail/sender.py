@@ -7,7 +7,9 @@ conversation. Only a crash after the server took a message and before the outbox
 sends it again, with the same Message-ID, which lets receiving servers drop the copy.
 """
 import secrets
+import signal
 import smtplib
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +30,10 @@ SMTP_TIMEOUT = 30
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
+# Set by SIGTERM (systemctl stop, a restart): the message being handed over is finished and
+# recorded, then the sender ends. Stopped between the mail server's acceptance and the record,
+# it would send that message again when it comes back.
+STOPPING = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ def send_due(limit: int = 100) -> int:
     """Deliver the messages that are due now; returns how many the mail server took."""
     sent = 0
     for message_id in _due(limit):
+        if STOPPING.is_set():
+            break
         message = _claim(message_id)
         if message is None:
             continue  # another sender has it
@@ -79,9 +87,12 @@ def forget_sent() -> int:
 def run(work=send_due, hourly=forget_sent, interval: float = 2.0, once: bool = False) -> None:
     """Do the outbox's `work` (by default: send what is due), then again every `interval` seconds;
     and the `hourly` chores (by default: forget what was sent long ago) at the start and once an
-    hour. A failing round is logged, never the end."""
+    hour. A failing round is logged, never the end; SIGTERM ends it once the message in hand is
+    recorded (see STOPPING)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: STOPPING.set())
     next_chores = 0.0
-    while True:
+    while not STOPPING.is_set():
         try:
             if time.monotonic() >= next_chores:
                 next_chores = time.monotonic() + 3600
@@ -97,7 +108,7 @@ def run(work=send_due, hourly=forget_sent, interval: float = 2.0, once: bool = F
             db.session.remove()
         if once:
             return
-        time.sleep(interval)
+        STOPPING.wait(interval)
 
 
 def oldest_unsent_age(*waiting) -> float | None:
