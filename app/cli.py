@@ -1,4 +1,5 @@
 """`flask portal …` for the event's data and `flask translate …` for the catalogs."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,12 +10,15 @@ from flask.cli import AppGroup
 
 from . import backup, clock
 from .config import ROOT
+from .email_address import InvalidEmail, checked_email
 from .events.services import current_event
 from .extensions import db
+from .hosts import services as hosts
 from .mail import sender
 from .program.content import load_demo
 from .registration.housekeeping import purge_passports_due
 from .registration.services import handle_link_requests, purge_passport_data
+from .timestamps import utcnow
 
 portal_cli = AppGroup("portal", help="The event's data.")
 translate_cli = AppGroup("translate", help="The message catalogs (pybabel).")
@@ -44,6 +48,26 @@ def set_deadline_command(day):
     event.registration_closes_on = day.date()
     db.session.commit()
     click.echo(f"Registration now closes at {event.registration_closes_at.isoformat()} (it was {before.isoformat()}).")
+
+
+@portal_cli.command("create-host")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["coordinator", "host"]), required=True,
+              help="coordinator: everything, accounts included; host: everything but accounts, the audit log and editing.")
+def create_host_command(email, role):
+    """Add an account to the hosts' console. The password is asked twice, or read from PORTAL_HOST_PASSWORD."""
+    password = os.environ.get("PORTAL_HOST_PASSWORD") or click.prompt(
+        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    try:
+        host = hosts.create_host(checked_email(email), role, password, None, utcnow())
+    except InvalidEmail:
+        raise click.ClickException(f"{email!r} is not a valid email address.") from None
+    except hosts.WeakPassword as weak:
+        raise click.ClickException(str(weak.reason)) from None
+    except hosts.AlreadyAHost:
+        raise click.ClickException(f"{email} already has an account.") from None
+    db.session.commit()
+    click.echo(f"Added {host.email} as {role}.")
 
 
 @portal_cli.command("purge-passports")

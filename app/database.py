@@ -23,6 +23,13 @@ def _on_connect(dbapi_connection, record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # SQLite's lower() and LIKE fold only ASCII letters: searches in Cyrillic need Python's
+    # casefold (PostgreSQL's lower() knows every script).
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _on_begin(connection):

@@ -27,6 +27,7 @@ from app.config import ROOT, Config
 from app.events.content import read_event
 from app.events.models import Event
 from app.extensions import db
+from app.hosts import services as host_services
 from app.i18n import I18nText
 from app.program.content import load_demo
 from app.program.models import Room, Session
@@ -401,6 +402,33 @@ def make_session(app, event):
 def make_delegate(app, event):
     """make_delegate(name="ana", **registration_fields) -> Registration, registered on 1 May 2017."""
     return lambda name="ana", **fields: made(app, lambda: build_delegate(db.session.get(Event, event), name, **fields))
+
+
+HOST_PASSWORD = "seven blue yaks at dawn"  # long and uncommon: the password policy accepts it
+
+
+def build_host(email: str = "coordinator@example.org", role: str = "coordinator", password: str = HOST_PASSWORD,
+               active: bool = True):
+    """A hosts' console account, created as `flask portal create-host` does."""
+    host = host_services.create_host(email, role, password, None, OPEN)
+    host.active = active
+    db.session.flush()
+    return host
+
+
+@pytest.fixture
+def make_host(app):
+    """make_host(email="coordinator@example.org", role="coordinator", password=HOST_PASSWORD, active=True) -> Host."""
+    return lambda **fields: made(app, lambda: build_host(**fields))
+
+
+def sign_in_host(client, email: str = "coordinator@example.org", password: str = HOST_PASSWORD, lang: str = "en",
+                 next_path: str | None = None):
+    """What a host does: open the console's login page, then send the form."""
+    page = client.get(f"/{lang}/hosts/login")
+    query = {"next": next_path} if next_path else {}
+    return client.post(f"/{lang}/hosts/login", query_string=query,
+                       data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 def use_link(client, link: str):

@@ -6,12 +6,12 @@ import subprocess
 import pytest
 
 from app.config import ROOT
-from tests.conftest import at, csrf_token, links_in, register
+from tests.conftest import at, csrf_token, links_in, register, sign_in_host
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
-def test_pages_are_valid_html(app, client, open_registration, make_room, make_session, mailbox, tmp_path):
+def test_pages_are_valid_html(app, client, open_registration, make_room, make_session, make_host, mailbox, tmp_path):
     if not VNU.exists() or not shutil.which("java"):
         if os.environ.get("CI"):  # CI installs both: a missing checker is a failure there, never a skip
             pytest.fail("vnu.jar or java missing: .ci/run and `make test` install them")
@@ -62,6 +62,20 @@ def test_pages_are_valid_html(app, client, open_registration, make_room, make_se
     pages["program-full-and-kept-mn"] = client.get("/mn/program")
     client.post("/en/me/cancel", data={"csrf_token": csrf_token(page)})
     pages["me-cancelled-en"] = client.get("/en/me")
+    make_host()
+    make_host(email="dorj@example.org", role="host")
+    console = app.test_client()
+    pages["console-login-en"] = console.get("/en/hosts/login?next=/en/hosts/audit")
+    pages["console-login-wrong-mn"] = sign_in_host(console, password="not the password at all", lang="mn")
+    pages["console-login-errors-en"] = sign_in_host(console, email="not an address", password="")
+    sign_in_host(console)
+    pages.update({
+        "console-dashboard-mn": console.get("/mn/hosts/"),
+        "console-registrations-en": console.get("/en/hosts/registrations?q=a"),
+        "console-registrations-errors-mn": console.get("/mn/hosts/registrations?status=gone"),
+        "console-accounts-mn": console.get("/mn/hosts/accounts"),
+        "console-audit-en": console.get("/en/hosts/audit"),
+    })
     assert "хэвээр үлдэнэ" in pages["program-full-and-kept-mn"].get_data(as_text=True)
     assert "/en/me/reinstate" in pages["me-cancelled-en"].get_data(as_text=True)
     for name, response in pages.items():
