@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.serve import ROOT, WORKERS, servers  # noqa: E402
 
-DEFAULT_PAGES = ["/en/", "/mn/", "/mn/info", "/mn/register"]
+DEFAULT_PAGES = ["/en/", "/mn/", "/mn/info", "/en/privacy", "/mn/register", "/en/program.json", "/en/program",
+                 "/en/program?with=mn", "/mn/program/print"]
 REPORT = ROOT / "docs" / "benchmarks.md"
 
 
@@ -78,7 +79,9 @@ def write_report(rows, args) -> None:
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`: gunicorn, "
         f"{WORKERS} sync workers, SQLite, wrk -t2 -c8, on a shared 2-core machine. Bytes are HTML + CSS + JS "
         "gzip'd (level 6, as a front proxy sends them; the budget is 50 KB). Rates are compared with a bare "
-        "Flask \"hello world\" measured just before, under the same server settings.",
+        "Flask \"hello world\" measured just before, under the same server settings. Every page here is kept "
+        "rendered per worker for its versions and language (app/page_cache.py); the registration form gets each "
+        "reader's own token filled in (so it also sets the session cookie).",
         "",
         "| page | HTML | CSS + JS | total gzip'd | req/s | hello world req/s | ratio |",
         "|---|---|---|---|---|---|---|",
