@@ -79,6 +79,7 @@ htmx: ## Refresh the local htmx copy from the npm package htmx.org and check it 
 bench: install-test servers ## Measure pages against hello world, and production through nginx (needs wrk; root for PostgreSQL); writes docs/benchmarks.md
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/costs.py
 	$(BIN)/python bench/program.py
 	$(BIN)/python bench/link_timing.py
 	$(BIN)/python bench/production.py
