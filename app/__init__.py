@@ -5,7 +5,7 @@ from . import assets, database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
 from .extensions import csrf, db, limiter, migrate
-from .hosts import signin as host_signin, views as console
+from .hosts import editing_views as console_editing, privacy as host_privacy, signin as host_signin, views as console
 
 
 def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
@@ -27,6 +27,8 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     web.init_app(app)  # the blueprints and the error pages
     host_signin.init_app(app)  # Flask-Login, for the hosts' console only
     app.register_blueprint(console.bp)  # the hosts' console
+    host_privacy.init_app(app)  # an erased delegate's notes and log details go too
+    app.register_blueprint(console_editing.bp)  # the console's editing of the program, pages and event
 
     app.cli.add_command(portal_cli)
     app.cli.add_command(translate_cli)

@@ -1,5 +1,5 @@
 """The portal's clock. PORTAL_NOW pins it (the demo runs as if registration were still open)."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask import current_app
 
@@ -11,3 +11,8 @@ def now() -> datetime:
         moment = datetime.fromisoformat(pinned)
         return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Today's date in UTC (days that every worker and instance agree on)."""
+    return now().astimezone(timezone.utc).date()

@@ -152,3 +152,31 @@ def test_a_disabled_account_does_not_sign_in(app):
         build_host(active=False)
         with pytest.raises(services.WrongCredentials):
             services.authenticate("coordinator@example.org", HOST_PASSWORD, "10.0.0.1", NOW)
+
+
+# Hosts' decisions on a registration
+
+@pytest.mark.parametrize("decision, status, after", [
+    ("confirm", "pending", "confirmed"), ("confirm", "declined", "confirmed"), ("confirm", "confirmed", None),
+    ("decline", "pending", "declined"), ("decline", "confirmed", "declined"), ("decline", "declined", None),
+])
+def test_a_decision_leads_to_its_status_once(decision, status, after):
+    assert rules.status_after(decision, status) == after
+
+
+@pytest.mark.parametrize("decision", ["confirm", "decline"])
+def test_a_cancelled_or_erased_registration_is_neither_confirmed_nor_declined(decision):
+    with pytest.raises(rules.DecisionRefused):
+        rules.status_after(decision, "cancelled")
+    for status in ("pending", "confirmed", "declined"):
+        with pytest.raises(rules.DecisionRefused):
+            rules.status_after(decision, status, erased=True)
+
+
+def test_an_unknown_decision_is_a_programming_error():
+    with pytest.raises(ValueError):
+        rules.status_after("approve", "pending")
+
+
+def test_only_coordinators_export_passport_details():
+    assert rules.may("coordinator", "passports") and not rules.may("host", "passports")

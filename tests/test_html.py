@@ -75,6 +75,19 @@ def test_pages_are_valid_html(app, client, open_registration, make_room, make_se
         "console-registrations-errors-mn": console.get("/mn/hosts/registrations?status=gone"),
         "console-accounts-mn": console.get("/mn/hosts/accounts"),
         "console-audit-en": console.get("/en/hosts/audit"),
+        "console-content-en": console.get("/en/hosts/content"),
+        "console-edit-session-mn": console.get(f"/mn/hosts/program/{seat.slug}/edit"),
+        "console-edit-event-mn": console.get("/mn/hosts/event"),
+    })
+    edit_page = console.get("/en/hosts/pages/info/edit")
+    token = csrf_token(edit_page.get_data(as_text=True))
+    pages.update({
+        "console-edit-page-en": edit_page,
+        "console-edit-page-preview-mn": console.post("/mn/hosts/pages/info/edit", data={
+            "csrf_token": token, "title_en": "Info", "title_mn": "", "text_en": "# Hi\n\n<b>x</b>", "text_mn": "",
+            "preview": "1"}),
+        "console-edit-session-errors-en": console.post(f"/en/hosts/program/{seat.slug}/edit", data={
+            "csrf_token": token, "title_en": "", "day": "2017-06-01", "start": "10:00", "end": "09:00", "signup": "x"}),
     })
     assert "хэвээр үлдэнэ" in pages["program-full-and-kept-mn"].get_data(as_text=True)
     assert "/en/me/reinstate" in pages["me-cancelled-en"].get_data(as_text=True)

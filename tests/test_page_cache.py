@@ -11,7 +11,7 @@ from app.i18n import I18nText
 from app.program import services as program
 from app.program.models import Session
 from app.registration.models import Registration
-from tests.conftest import csrf_token, gunicorn, registration_form
+from tests.conftest import at, csrf_token, gunicorn, program_changed, registration_form
 
 
 def edit_page(app, slug: str, english: str) -> None:
@@ -99,3 +99,15 @@ def test_the_kept_form_follows_the_deadline(app, client, runner, open_registrati
 
 def register_with(client, token: str):
     return client.post("/en/register", data={**registration_form(), "csrf_token": token})
+
+
+def test_the_moved_mark_goes_after_its_days_though_the_program_did_not_change(app, client, event, make_session):
+    moved = make_session(title="A moved session")
+    with app.app_context():
+        db.session.get(Session, moved.id).changed_at = at("2017-05-01 10:00")
+        program_changed(event)
+        db.session.commit()
+    app.config["PORTAL_NOW"] = "2017-05-03T10:00:00+08:00"
+    assert "Time or room changed" in client.get("/en/program").get_data(as_text=True)
+    app.config["PORTAL_NOW"] = "2017-05-05T10:00:00+08:00"  # the kept page of two days ago is not served
+    assert "Time or room changed" not in client.get("/en/program").get_data(as_text=True)

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..program.models import Session
 from ..registration.models import Registration
+from .editing import untranslated_count
 
 STATUSES = (Registration.PENDING, Registration.CONFIRMED, Registration.DECLINED, Registration.CANCELLED)
 GENDERS = ("woman", "man", "another", "undisclosed", "")
@@ -29,6 +30,7 @@ class Overview:
     days_left: int
     unsent_mail: int
     failed_mail: int
+    untranslated: int  # texts of the event, its pages and sessions that lack a translation
 
     @property
     def coming(self) -> int:
@@ -56,6 +58,7 @@ def overview(event: Event, now: datetime) -> Overview:
         days_left=(event.registration_closes_on - now.astimezone(event.tz).date()).days,
         unsent_mail=unsent,
         failed_mail=_count(OutboxMessage.id, OutboxMessage.failed_at.is_not(None)),
+        untranslated=untranslated_count(event),
     )
 
 

@@ -1,10 +1,11 @@
 """The console's forms: signing in, accounts, and the filters of its lists."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SearchField, SelectField
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SearchField, SelectField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..email_address import InvalidEmail, checked_email
-from ..forms import PortalForm, choices, clean_line, no_control_characters
+from ..forms import PortalForm, choices, clean_block, clean_line, no_control_characters
 from . import rules
 
 REQUIRED = _l("This field is required.")
@@ -12,6 +13,16 @@ TOO_LONG = _l("Too long (at most %(max)s characters).")
 ROLE_NAMES = {"coordinator": _l("Coordinator"), "host": _l("Host")}
 STATUS_NAMES = {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "declined": _l("Declined"),
                 "cancelled": _l("Cancelled")}
+GENDER_NAMES = {"woman": _l("Woman"), "man": _l("Man"), "another": _l("Another gender"),
+                "undisclosed": _l("Prefer not to say")}
+ROOM_NAMES = {"single": _l("Single room"), "shared": _l("Shared room")}
+REGISTRATION_ACTIONS = {"registration.confirmed": _l("Registration confirmed"),
+                        "registration.declined": _l("Registration declined"),
+                        "registration.noted": _l("Note added"),
+                        "registrations.exported_passports": _l("Exported with passport details")}
+SORT_NAMES = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "name": _l("Family name"),
+              "country": _l("Country"), "status": _l("Status"), "arrival": _l("Arrival date")}
+NOTE_LENGTH = 2000
 ALL = _l("All")
 ALREADY_A_HOST = _l("This address already has an account.")
 
@@ -69,4 +80,26 @@ class RegistrationFilterForm(PortalForm):
                     filters=[clean_line])
     status = SelectField(_l("Status"), [Optional()])
     country = SelectField(_l("Country"), [Optional()])
+    visa = BooleanField(_l("Visa invitation letter asked for"))
+    hotel = BooleanField(_l("Hotel room asked for"))
+    arrival = DateField(_l("Arriving on"), [Optional()])
+    # Any other order asked for is ignored: the list keeps its usual one.
+    sort = SelectField(_l("Order"), choices=choices(SORT_NAMES.items()), validate_choice=False)
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1, max=10000)])
+    # The passport details, in an export only a coordinator may ask for.
+    passport = BooleanField(_l("With passport details"))
+
+
+class DecisionForm(PortalForm):
+    """Confirm or decline, with a note for the delegate (sent with the email)."""
+
+    note = TextAreaField(_l("Note to the delegate"), [Optional(), Length(max=NOTE_LENGTH, message=TOO_LONG),
+                                                      no_control_characters], filters=[clean_block])
+    next = HiddenField()
+
+
+class NoteForm(PortalForm):
+    """A note the hosts keep on a registration."""
+
+    text = TextAreaField(_l("Note for the hosts"), [DataRequired(REQUIRED), Length(max=NOTE_LENGTH, message=TOO_LONG),
+                                                    no_control_characters], filters=[clean_block])

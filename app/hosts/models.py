@@ -1,7 +1,7 @@
 """The hosts' accounts, what they changed (the audit log), and refused sign-ins."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -77,3 +77,19 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(Moment, default=utcnow, index=True)
+
+
+class HostNote(db.Model):
+    """A host's note on a registration; `emailed`: it went to the delegate with a confirmation or a
+    decline, else the hosts keep it to themselves."""
+
+    __tablename__ = "host_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("hosts.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    host: Mapped[Host | None] = relationship(lazy="joined")

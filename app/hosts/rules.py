@@ -19,8 +19,9 @@ LOCK = timedelta(minutes=15)
 IDLE_LIMIT = timedelta(hours=8)
 
 ROLES = ("coordinator", "host")
-# Coordinators may do everything; hosts everything but these.
-COORDINATOR_ONLY = frozenset({"accounts", "audit", "edit"})
+# Coordinators may do everything; hosts everything but these (`passports`: an export with the
+# passport details).
+COORDINATOR_ONLY = frozenset({"accounts", "audit", "edit", "passports"})
 
 # The digits and signs around a password's letters: «Password2017!» is «password» with decoration.
 DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
@@ -69,7 +70,34 @@ def is_idle(last_seen: float | None, now: datetime) -> bool:
 
 
 def may(role: str, permission: str) -> bool:
-    """Whether a host with this role may do this (`accounts`, `audit`, `edit`, or anything else)."""
+    """Whether a host with this role may do this (`accounts`, `audit`, `edit`, `passports`, or anything else)."""
     if role == "coordinator":
         return True
     return role == "host" and permission not in COORDINATOR_ONLY
+
+
+# What a host's decision makes of a registration, and from which statuses it may be taken:
+# a cancelled registration (the delegate withdrew) is neither confirmed nor declined by a host.
+DECISIONS = {
+    "confirm": ("confirmed", frozenset({"pending", "declined"})),
+    "decline": ("declined", frozenset({"pending", "confirmed"})),
+}
+
+
+class DecisionRefused(Exception):
+    """This decision cannot be taken on a registration in this status (or erased)."""
+
+
+def status_after(decision: str, status: str, erased: bool = False) -> str | None:
+    """The status a host's decision (`confirm`, `decline`) leads to from `status`; None when the
+    registration has it already (a second tap changes nothing). Raises DecisionRefused."""
+    if decision not in DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    target, allowed_from = DECISIONS[decision]
+    if erased:
+        raise DecisionRefused(decision, status)
+    if status == target:
+        return None
+    if status not in allowed_from:
+        raise DecisionRefused(decision, status)
+    return target

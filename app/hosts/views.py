@@ -1,17 +1,20 @@
-"""The hosts' console: sign-in, the dashboard, registrations, accounts and the audit log."""
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+"""The hosts' console: sign-in, the dashboard, registrations and their exports, accounts and the audit log."""
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import format_percent, get_locale
 
 from .. import clock
 from ..delegates.signin import private
 from ..events.services import current_event
 from ..extensions import db
-from ..htmx import see_other
+from ..htmx import is_htmx, render, see_other
 from ..i18n.collation import countries
 from ..security import local_path
 from ..timestamps import utcnow
-from . import audit, dashboard, registrations, services
-from .forms import (ALL, ALREADY_A_HOST, ROLE_NAMES, STATUS_NAMES, AddHostForm, AuditFilterForm, ChangeHostForm, LoginForm,
+from . import audit, dashboard, decisions, exports, registrations, rules, services
+from .forms import (ALL, ALREADY_A_HOST, GENDER_NAMES, REGISTRATION_ACTIONS, ROLE_NAMES, ROOM_NAMES, STATUS_NAMES,
+                    AddHostForm, AuditFilterForm, ChangeHostForm, DecisionForm, LoginForm, NoteForm,
                     RegistrationFilterForm)
 from .signin import current_host, host_required, sign_in, sign_out
 
@@ -22,8 +25,10 @@ bp.after_request(private)
 
 @bp.context_processor
 def console_names():
-    """What the console's templates name: roles, statuses, and fractions as percentages."""
-    return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "format_percent": format_percent}
+    """What the console's templates name: roles, statuses, what a delegate chose, the registrations'
+    history, and fractions as percentages."""
+    return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "gender_names": GENDER_NAMES,
+            "room_names": ROOM_NAMES, "registration_actions": REGISTRATION_ACTIONS, "format_percent": format_percent}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,15 +70,78 @@ def dashboard_page():
 @bp.get("/registrations")
 @host_required()
 def registration_list():
-    """The registrations, searched and filtered (a first version: no sorting or exports yet)."""
-    form = RegistrationFilterForm(request.args)
-    form.status.choices = [("", ALL), *STATUS_NAMES.items()]
-    form.country.choices = [("", ALL), *countries(str(get_locale()))]
+    """The registrations, searched, filtered and sorted; as one types, htmx swaps only the rows."""
+    form = _filter_form()
     if not form.validate():
-        return render_template("hosts/registrations.html", form=form, page=None), 422
-    page = registrations.search(current_event(), form.q.data or "", form.status.data or "", form.country.data or "",
-                                form.page.data or 1)
-    return render_template("hosts/registrations.html", form=form, page=page)
+        return render("hosts/registrations.html", "hosts/_registration_rows.html", 422, form=form, results=None)
+    filters = _filters(form)
+    results = registrations.search(current_event(), filters, form.page.data or 1)
+    return render("hosts/registrations.html", "hosts/_registration_rows.html", form=form, filters=filters, results=results)
+
+
+@bp.get("/registrations.csv", defaults={"kind": "csv"}, endpoint="registrations_csv")
+@bp.get("/registrations.xlsx", defaults={"kind": "xlsx"}, endpoint="registrations_xlsx")
+@host_required()
+def export_registrations(kind):
+    """The list as filtered, as a spreadsheet; the passport details only for a coordinator who asks."""
+    form = _filter_form()
+    if not form.validate():
+        return render_template("hosts/registrations.html", form=form, results=None), 422
+    if form.passport.data and not rules.may(current_host().role, "passports"):
+        abort(403)
+    name, data = exports.registrations_file(current_host(), current_event(), _filters(form), form.passport.data, kind)
+    db.session.commit()  # a passport export is in the audit log
+    return _download(name, data, kind)
+
+
+@bp.get("/program/<slug>/roster.csv", defaults={"kind": "csv"}, endpoint="roster_csv")
+@bp.get("/program/<slug>/roster.xlsx", defaults={"kind": "xlsx"}, endpoint="roster_xlsx")
+@host_required()
+def roster(slug, kind):
+    """A session's roster: seated delegates, then the waitlist in its order."""
+    name, data = exports.roster_file(current_event(), slug, kind) or abort(404)
+    return _download(name, data, kind)
+
+
+@bp.get("/registrations/<int:registration_id>")
+@host_required()
+def registration_detail(registration_id):
+    """Everything the delegate entered (passport details only here), places, notes and history."""
+    record = registrations.record(current_event(), registration_id) or abort(404)
+    return _detail_page(record)
+
+
+@bp.post("/registrations/<int:registration_id>/confirm", defaults={"decision": "confirm"}, endpoint="confirm")
+@bp.post("/registrations/<int:registration_id>/decline", defaults={"decision": "decline"}, endpoint="decline")
+@host_required()
+def decide(registration_id, decision):
+    """Confirm or decline (the delegate is emailed); htmx swaps the row, a plain form goes back."""
+    registration = registrations.find(current_event(), registration_id) or abort(404)
+    form = DecisionForm()
+    if not form.validate():
+        return _decided(registration, 422, form=form)
+    try:
+        decisions.decide(current_host(), registration, decision, form.note.data or "", utcnow())
+    except rules.DecisionRefused:
+        return _decided(registration, 409, refused=decision)
+    db.session.commit()
+    if is_htmx():
+        return render_template("hosts/_registration_row.html", r=registration, back=local_path(form.next.data))
+    back = local_path(form.next.data) or url_for("hosts.registration_detail", registration_id=registration.id)
+    return see_other(back)
+
+
+@bp.post("/registrations/<int:registration_id>/note")
+@host_required()
+def add_note(registration_id):
+    """A note the hosts keep on a registration."""
+    registration = registrations.find(current_event(), registration_id) or abort(404)
+    form = NoteForm()
+    if not form.validate():
+        return _detail_page(registrations.record(current_event(), registration_id), 422, note_form=form)
+    decisions.add_note(current_host(), registration, form.text.data, utcnow())
+    db.session.commit()
+    return see_other(url_for("hosts.registration_detail", registration_id=registration.id, _anchor="notes"))
 
 
 @bp.get("/accounts")
@@ -134,3 +202,36 @@ def _login_page(form, status, problem=None):
 def _accounts_page(form, status=200, changing=None, own=False):
     return render_template("hosts/accounts.html", form=form, hosts=services.hosts(), me=current_host(),
                            changing=changing, own=own, saved=request.args.get("saved")), status
+
+
+def _filter_form() -> RegistrationFilterForm:
+    form = RegistrationFilterForm(request.args)
+    form.status.choices = [("", ALL), *STATUS_NAMES.items()]
+    form.country.choices = [("", ALL), *countries(str(get_locale()))]
+    return form
+
+
+def _filters(form: RegistrationFilterForm) -> registrations.Filters:
+    return registrations.Filters(q=form.q.data or "", status=form.status.data or "", country=form.country.data or "",
+                                 visa=form.visa.data, hotel=form.hotel.data, arrival=form.arrival.data,
+                                 sort=form.sort.data or registrations.DEFAULT_SORT)
+
+
+def _download(name: str, data: bytes, kind: str):
+    mimetype = exports.CSV_TYPE if kind == "csv" else exports.XLSX_TYPE
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"{name}.{kind}")
+
+
+def _detail_page(record, status=200, note_form=None, decision_form=None, refused=None):
+    return render_template("hosts/registration.html", record=record, r=record.registration,
+                           note_form=note_form or NoteForm(formdata=None),
+                           decision_form=decision_form or DecisionForm(formdata=None), refused=refused), status
+
+
+def _decided(registration, status, form=None, refused=None):
+    """A decision not taken: the row again (htmx) or the detail page, saying why."""
+    if is_htmx():
+        return render_template("hosts/_registration_row.html", r=registration, refused=refused,
+                               invalid=form is not None, back=None), status
+    return _detail_page(registrations.record(current_event(), registration.id), status, decision_form=form,
+                        refused=refused)

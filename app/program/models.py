@@ -1,9 +1,10 @@
 """Rooms, sessions and the seats (or waitlist places) delegates hold in them."""
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..extensions import db
 from ..i18n import I18nText, I18nTextType
 from ..timestamps import UTCDateTime, utcnow
@@ -27,6 +28,8 @@ class Session(db.Model):
 
     KINDS = ("plenary", "breakout", "meeting", "break", "social")
     SIGNUPS = ("open", "closed", "invitation", "none")
+    # How long the program marks a session that hosts moved (day, time or room).
+    CHANGED_FOR = timedelta(days=3)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
@@ -45,6 +48,8 @@ class Session(db.Model):
     # Counted in the same transaction that takes or frees a seat, so reads never count rows.
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_length: Mapped[int] = mapped_column(default=0)
+    # When hosts last moved it (day, time or room): the program marks it as changed for a while.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     room: Mapped[Room | None] = relationship(lazy="joined")
 
@@ -59,6 +64,12 @@ class Session(db.Model):
     @property
     def seats_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def recently_changed(self) -> bool:
+        """Whether hosts moved it on one of the last CHANGED_FOR days (UTC days, so that a kept
+        program page, which keys on the day too, is right all day): the program marks it."""
+        return self.changed_at is not None and clock.today() - self.changed_at.astimezone(timezone.utc).date() < self.CHANGED_FOR
 
     def overlaps(self, other: "Session") -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at

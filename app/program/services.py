@@ -346,7 +346,7 @@ def _place(registration: Registration, session: Session) -> Seat:
     else:
         session.waitlist_length += 1
     db.session.add(seat)
-    _program_changed(session.event_id)
+    program_changed(session.event_id)
     db.session.flush()
     return seat
 
@@ -360,9 +360,10 @@ def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[P
     else:
         session.waitlist_length -= 1
     db.session.flush()
-    _program_changed(session.event_id)
+    program_changed(session.event_id)
     return promote_from_waitlist(session, locked) if seat.status == Seat.SEATED else []
 
 
-def _program_changed(event_id: int) -> None:
+def program_changed(event_id: int) -> None:
+    """Raise the event's program version in this transaction: kept program pages are made again."""
     db.session.execute(update(Event).where(Event.id == event_id).values(program_version=Event.program_version + 1))

@@ -1,4 +1,5 @@
 """A delegate's registration for the event."""
+import secrets
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time, UniqueConstraint
@@ -6,6 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timestamps import UTCDateTime as Moment, utcnow
+
+
+def new_checkin_code() -> str:
+    """A check-in code for a badge's QR: random and unguessable, never derived from the id."""
+    return secrets.token_urlsafe(12)
 
 
 class Registration(db.Model):
@@ -71,6 +77,8 @@ class Registration(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(Moment)
     # When someone first signed in with the emailed link: that proves they own the address.
     email_proven_at: Mapped[datetime | None] = mapped_column(Moment)
+    # What a badge's QR names at check-in (/LANG/hosts/checkin/CODE).
+    checkin_code: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_checkin_code)
 
     @property
     def is_active(self) -> bool:

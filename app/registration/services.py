@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import delete, func, select, update as update_rows
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,10 @@ FIELDS = (
 PASSPORT_FIELDS = Registration.PASSPORT_FIELDS
 # What an erased registration keeps so the hosts can still count: no one can be told apart by it.
 KEPT_WHEN_ERASED = ("country", "gender", "language", "days", "interpretation", "status", "created_at")
+
+# Sent inside the transaction that erases a delegate's data: the parts that keep something about a
+# registration and sit above this domain (the hosts' notes and log) forget it too, by listening.
+erased = Namespace().signal("registration-erased")
 
 
 class RegistrationClosed(Exception):
@@ -141,7 +146,9 @@ def reinstate(registration: Registration, now: datetime) -> bool:
 
 def erase_personal_data(registration: Registration, now: datetime) -> None:
     """The registration's part of erasing a delegate: keep only anonymous counts for the hosts.
-    The emails to them go too, sent or not."""
+    The emails to them go too, sent or not, and whatever the parts above keep about them
+    (the `erased` signal, sent in this transaction)."""
+    erased.send(registration)
     mail.forget(registration.email)
     _clear(registration, [name for name in FIELDS if name not in KEPT_WHEN_ERASED])
     registration.email_key = f"erased-{registration.id}"

@@ -2,6 +2,7 @@
 the page rendered once per worker for its versions and languages, then reused."""
 from flask import g, make_response, request
 
+from .. import clock
 from ..events.services import current_versions
 from ..i18n import second_language
 from ..page_cache import PageCache, pages
@@ -13,7 +14,9 @@ def kept_page(kind: str, render, program: bool = False, store: PageCache | None 
     version too; every page per content version. `fill(body)` puts in what differs per reader."""
     versions = current_versions()
     pair = second_language()
-    made_from = (versions.event_id, versions.program if program else None, versions.content)
+    # A program page also shows which sessions moved in the last days (Session.recently_changed).
+    made_from = (versions.event_id, versions.program if program else None, versions.content,
+                 clock.today().isoformat() if program else None)
     etag = f"{kind}-" + "-".join(str(part) for part in (*made_from, g.lang, pair) if part is not None)
     if fill is None and request.if_none_match.contains_weak(etag):
         response = make_response("", 304)

@@ -1,0 +1,105 @@
+"""Coordinators edit the program, the content pages and the event, both languages side by side."""
+from flask import Blueprint, abort, g, render_template, request, url_for
+
+from .. import clock
+from ..delegates.signin import private
+from ..events.services import current_event
+from ..extensions import db
+from ..htmx import see_other
+from ..markup import render
+from ..program import services as program_services
+from . import editing
+from .editing_forms import SIGNUP_NAMES, EventForm, PageForm, SessionForm
+from .signin import current_host, host_required
+
+bp = Blueprint("hosts_editing", __name__, url_prefix="/<lang>/hosts")
+# Every console page is private: no cache keeps it.
+bp.after_request(private)
+
+TEXTS = {"session": ("title", "description"), "page": ("title", "text"), "event": ("name", "theme", "city")}
+
+
+@bp.get("/content")
+@host_required("edit")
+def content():
+    """What coordinators can edit: the event, its pages and its sessions, with missing translations."""
+    return render_template("hosts/content.html", items=editing.content_items(current_event()))
+
+
+@bp.route("/program/<slug>/edit", methods=["GET", "POST"])
+@host_required("edit")
+def edit_session(slug):
+    """A session's titles and descriptions side by side, its day, times, room, capacity and sign-up."""
+    event = current_event()
+    found = program_services.find(event, slug) or abort(404)
+    form = SessionForm() if request.method == "POST" else SessionForm(formdata=None, data=editing.session_values(event, found))
+    form.room.choices = editing.room_choices(event, g.lang)
+    if request.method == "GET" or not form.validate():
+        return _session_page(form, found, 200 if request.method == "GET" else 422)
+    try:
+        done = editing.edit_session(current_host(), event, found, editing.session_edit(form.data), clock.now())
+    except editing.Refused as refused:
+        return _refused(refused, form, lambda status: _session_page(form, found, status))
+    db.session.commit()
+    return see_other(url_for(".edit_session", slug=slug, saved=1, told=done.told or None))
+
+
+@bp.route("/pages/<name>/edit", methods=["GET", "POST"])
+@host_required("edit")
+def edit_page(name):
+    """A content page's Markdown in both languages side by side; `preview` shows it, stores nothing."""
+    page = editing.find_page(current_event(), name) or abort(404)
+    form = PageForm() if request.method == "POST" else PageForm(formdata=None, data=editing.page_values(page))
+    if request.method == "GET" or not form.validate():
+        return _page_page(form, page, 200 if request.method == "GET" else 422)
+    if "preview" in request.form:
+        return _page_page(form, page, 200, preview={code: render(form[f"text_{code}"].data or "")
+                                                    for code in editing.LANGUAGES})
+    try:
+        editing.edit_page(current_host(), page, editing.page_edit(form.data))
+    except editing.Refused as refused:
+        return _refused(refused, form, lambda status: _page_page(form, page, status))
+    db.session.commit()
+    return see_other(url_for(".edit_page", name=name, saved=1))
+
+
+@bp.route("/event", methods=["GET", "POST"])
+@host_required("edit")
+def edit_event():
+    """The event's name, theme and city in both languages, its days and the registration deadline."""
+    event = current_event()
+    form = EventForm() if request.method == "POST" else EventForm(formdata=None, data=editing.event_values(event))
+    if request.method == "GET" or not form.validate():
+        return _event_page(form, 200 if request.method == "GET" else 422)
+    try:
+        editing.edit_event(current_host(), event, editing.event_edit(form.data))
+    except editing.Refused as refused:
+        return _refused(refused, form, lambda status: _event_page(form, status))
+    db.session.commit()
+    return see_other(url_for(".edit_event", saved=1))
+
+
+def _refused(refused, form, page):
+    """The form again with the rules' messages on their fields; nothing was stored."""
+    db.session.rollback()
+    for name, message in refused.problems.items():
+        form[name].errors = [*form[name].errors, message]
+    return page(422)
+
+
+def _page_context(form, kind):
+    return dict(form=form, missing=editing.untranslated(form.data, TEXTS[kind]), languages=editing.LANGUAGES,
+                saved=request.args.get("saved"))
+
+
+def _session_page(form, session, status):
+    return render_template("hosts/edit_session.html", session=session, signup_names=SIGNUP_NAMES,
+                           told=request.args.get("told", type=int), **_page_context(form, "session")), status
+
+
+def _page_page(form, page, status, preview=None):
+    return render_template("hosts/edit_page.html", page=page, preview=preview, **_page_context(form, "page")), status
+
+
+def _event_page(form, status):
+    return render_template("hosts/edit_event.html", **_page_context(form, "event")), status
