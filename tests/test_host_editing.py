@@ -11,7 +11,7 @@ from app.extensions import db
 from app.hosts import editing
 from app.hosts.models import AuditEntry
 from app.program import services as program_services
-from app.program.models import Session
+from app.program.models import Seat, Session
 from app.registration.models import Registration
 from tests.conftest import assert_every_rule_holds, at, csrf_token, register, sign_in_host
 
@@ -324,13 +324,14 @@ def editing_routes(app):
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("hosts_editing."):
-            path = rule.rule.replace("<lang>", "mn").replace("<slug>", "wg").replace("<name>", "info")
+            path = (rule.rule.replace("<lang>", "mn").replace("<slug>", "wg").replace("<name>", "info")
+                    .replace("<int:registration_id>", "1"))
             found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
 
 
 def test_the_editing_routes_are_all_checked(app):
-    assert len(editing_routes(app)) == 7
+    assert len(editing_routes(app)) == 9  # the three forms (GET, POST), the list, adding and removing members
 
 
 def test_editing_is_for_coordinators_only(app, event, make_host, make_session, make_delegate):
@@ -375,3 +376,57 @@ def test_every_edit_needs_its_csrf_token(app, coordinator, make_session, path):
     response = coordinator.post(path, data={"title_en": "Forged", "text_en": "Forged", "name_en": "Forged"})
     assert response.status_code == 400
     assert stored(app, "wg").title.texts["en"] != "Forged"
+
+
+# Members of an invitation-only session
+
+def places_in(app, slug):
+    with app.app_context():
+        return {email: status for email, status in db.session.execute(
+            select(Registration.email, Seat.status).join(Seat, Seat.registration_id == Registration.id)
+            .join(Session, Session.id == Seat.session_id).where(Session.slug == slug))}
+
+
+def test_a_coordinator_adds_and_removes_members_of_an_invitation_only_session(app, coordinator, make_session,
+                                                                               make_delegate):
+    make_session(slug="steering", kind="meeting", capacity=10, title="Steering Committee")
+    make_delegate("ana")
+    make_delegate("bold")
+    page = "/mn/hosts/program/steering/edit"
+    for address in ("ana@example.org", "ANA@example.org", "bold@example.org"):  # the same address twice: one place
+        sent = coordinator.post("/mn/hosts/program/steering/members", data={**form_of(coordinator, page), "email": address})
+        assert sent.status_code == 303
+    assert places_in(app, "steering") == {"ana@example.org": "seated", "bold@example.org": "seated"}
+    html = coordinator.get(page).get_data(as_text=True)
+    assert "ana X" in html and "bold X" in html
+    member = db_id(app, "bold@example.org")
+    assert coordinator.post(f"/mn/hosts/program/steering/members/{member}/remove",
+                            data=form_of(coordinator, page)).status_code == 303
+    assert places_in(app, "steering") == {"ana@example.org": "seated"}
+    assert last_audit(app).action == "session.member_removed"
+    program = app.test_client().get("/en/program").get_data(as_text=True)
+    assert "1 seat left of 10" not in program and "9 seats left of 10" in program  # the public count follows
+
+
+def test_a_member_who_cannot_be_added_is_a_422_in_the_readers_language(app, coordinator, make_session, make_delegate):
+    make_session(slug="steering", kind="meeting", capacity=10)
+    make_session(slug="open-one", capacity=10)  # an ordinary breakout at the same time
+    make_delegate("ana")
+    page = "/mn/hosts/program/steering/edit"
+    with app.app_context():
+        program_services.join(db.session.get(Registration, db_id(app, "ana@example.org")),
+                              db.session.scalar(select(Session).where(Session.slug == "open-one")))
+        db.session.commit()
+    for address, words in (("nobody@example.org", "бүртгүүлсэн төлөөлөгч алга"), ("ana@example.org", "ижил цагт"),
+                           ("not an address", "")):
+        sent = coordinator.post("/mn/hosts/program/steering/members", data={**form_of(coordinator, page), "email": address})
+        assert sent.status_code == 422 and words in sent.get_data(as_text=True), address
+    assert places_in(app, "steering") == {}
+    opened = coordinator.post("/mn/hosts/program/open-one/members",
+                              data={**form_of(coordinator, "/mn/hosts/program/open-one/edit"), "email": "ana@example.org"})
+    assert opened.status_code == 422  # only invitation-only sessions take members
+
+
+def db_id(app, email):
+    with app.app_context():
+        return db.session.scalar(select(Registration.id).where(Registration.email == email))

@@ -3,12 +3,17 @@ dashboard and the list, and who may open what."""
 import re
 import time
 from datetime import timedelta
+from html import unescape
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from app.config import ROOT
 from app.extensions import db
-from app.hosts import audit
+from app.hosts import audit, rules
+from app.hosts.editing_forms import EventForm, PageForm, SessionForm
+from app.hosts.forms import AUDIT_ACTIONS, AUDIT_FIELDS
 from app.hosts.models import AuditEntry, Host, LoginFailure
 from app.mail.models import OutboxMessage
 from app.registration.models import Registration
@@ -273,6 +278,86 @@ def test_the_audit_log_filters_by_host_and_by_registration(app, coordinator, mak
     assert "the command line" in everything  # the accounts made with `flask portal create-host`
 
 
+def recorded_actions() -> set[str]:
+    """Every action name the console's code passes to audit.record (a decision's, one per status it leads to)."""
+    found = set()
+    for path in sorted((ROOT / "app" / "hosts").glob("*.py")):
+        for action in re.findall(r'audit\.record\(\s*\w+,\s*(f?"[^"]+")', path.read_text()):
+            if action.startswith('f"registration.{status}'):
+                found |= {f"registration.{target}" for target, _ in rules.DECISIONS.values()}
+            else:
+                assert "{" not in action, action
+                found.add(action.strip('"'))
+    return found
+
+
+def test_every_action_and_field_the_log_keeps_has_a_label_in_both_languages(app):
+    actions = recorded_actions()
+    assert {"session.edited", "page.edited", "event.edited", "host.created", "registration.confirmed"} <= actions
+    assert actions - set(AUDIT_ACTIONS) == set()
+    fields = {"email", "role", "active", "status", "note", "registration", "filters", "rows", "format"}
+    for form in (SessionForm, PageForm, EventForm):
+        fields |= {name for name, value in vars(form).items() if hasattr(value, "field_class")}
+    assert fields - set(AUDIT_FIELDS) == set()
+    with app.test_request_context("/mn/hosts/audit"), force_locale("mn"):
+        for label in [*AUDIT_ACTIONS.values(), *AUDIT_FIELDS.values()]:
+            assert str(label) != label._args[0] and not re.search("[A-Za-z]{3}", str(label)), label._args[0]
+
+
+def text_of(html: str) -> str:
+    """What a reader sees: the markup gone (a block or a line break leaves a space), the spaces collapsed."""
+    html = re.sub(r"<(br|/?(p|li|ul|ol|div|h\d|dt|dd|td|th|tr|label))\b[^>]*>", " ", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+def test_the_audit_log_says_what_changed_in_words(app, coordinator, make_session):
+    make_session(slug="wg", title={"en": "Working group", "mn": "Хуучин нэр"})
+    edit = coordinator.get("/en/hosts/program/wg/edit").get_data(as_text=True)
+    response = coordinator.post("/en/hosts/program/wg/edit", data={
+        "csrf_token": csrf_token(edit), "title_en": "Working group", "title_mn": "Шинэ нэр", "description_en": "",
+        "description_mn": "", "day": "2017-05-26", "start": "14:00", "end": "15:30", "room": "", "capacity": "",
+        "signup": "closed"})
+    assert response.status_code == 303
+    long_text = "The hosts meet every delegate at the airport. " * 60
+    edit = coordinator.get("/en/hosts/pages/info/edit").get_data(as_text=True)
+    response = coordinator.post("/en/hosts/pages/info/edit", data={
+        "csrf_token": csrf_token(edit), "title_en": "Practical information", "title_mn": "Практик мэдээлэл",
+        "text_en": long_text, "text_mn": "Зочид буудал."})
+    assert response.status_code == 303
+    english = coordinator.get("/en/hosts/audit").get_data(as_text=True)
+    seen = text_of(english)
+    assert "Session edited: Working group" in seen
+    assert "Title in Mongolian: Хуучин нэр → Шинэ нэр" in seen
+    assert "Day: May 25, 2017 → May 26, 2017" in seen
+    assert "Capacity: 2 → no limit" in seen
+    assert "Sign-up: Open: delegates join → Closed: no more sign-ups" in seen
+    assert "Title in English" not in seen.split("Page edited")[0]  # unchanged fields are not listed
+    assert "Page edited: Practical information" in seen and "Title in English: " in seen
+    assert "Text in English: " in seen and "…" in seen and long_text.strip() not in seen  # shortened
+    for raw in ("session.edited", "page.edited", "title_mn", "text_en", "2017-05-26", "signup"):
+        assert raw not in seen, raw
+    assert 'lang="mn">Шинэ нэр' in english
+    mongolian = text_of(coordinator.get("/mn/hosts/audit").get_data(as_text=True))
+    assert "Хуралдааныг зассан: Шинэ нэр" in mongolian
+    assert "Гарчиг (монгол хэлээр): Хуучин нэр → Шинэ нэр" in mongolian
+    assert "Суудлын тоо: 2 → хязгааргүй" in mongolian and "Хуудсыг зассан" in mongolian
+    assert "Хэрэглэгчийн эрх нэмсэн" in mongolian  # the coordinator's own account, from the command line
+
+
+def test_the_audit_log_names_an_export_and_a_decision_in_words(app, coordinator, make_delegate):
+    delegate = make_delegate("tsetseg", given_name="Цэцэг", family_name="Батаа")
+    page = coordinator.get(f"/en/hosts/registrations/{delegate.id}").get_data(as_text=True)
+    assert coordinator.post(f"/en/hosts/registrations/{delegate.id}/confirm",
+                            data={"csrf_token": csrf_token(page), "note": "See you at the airport."}).status_code == 303
+    assert coordinator.get("/en/hosts/registrations.xlsx?passport=1&status=confirmed&q=%D1%86").status_code == 200
+    seen = text_of(coordinator.get("/en/hosts/audit").get_data(as_text=True))
+    assert f"Registration confirmed: Цэцэг Батаа, Registration number {delegate.id}" in seen
+    assert "Status: Pending → Confirmed" in seen and "Note: See you at the airport." in seen
+    assert "Exported with passport details" in seen
+    assert "Search and filters: Search: «ц»; Status: Confirmed" in seen and "File format: Excel (XLSX)" in seen
+    assert "Rows: 1" in seen
+
+
 @pytest.mark.parametrize("query", ["host=abc", "registration=-1", "registration=x", "page=0", "host=99999",
                                    "registration=" + "9" * 30])
 def test_a_garbled_audit_filter_is_a_422_not_a_500(coordinator, query):
@@ -387,7 +472,7 @@ def console_routes(app):
 
 COORDINATOR_PAGES = {"hosts.accounts", "hosts.add_account", "hosts.change_account", "hosts.audit_log",
                      "hosts_editing.content", "hosts_editing.edit_session", "hosts_editing.edit_page",
-                     "hosts_editing.edit_event"}
+                     "hosts_editing.edit_event", "hosts_editing.add_member", "hosts_editing.remove_member"}
 # Registrations and rosters: the paths name registration 1 and this session, made where a page must open.
 ROSTER_SESSION = "roster-session"
 REGISTRATION_PAGES = {"hosts.registration_detail", "hosts.confirm", "hosts.decline", "hosts.add_note",

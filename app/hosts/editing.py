@@ -19,6 +19,8 @@ from ..forms import choices
 from ..i18n import I18nText
 from ..program import notify as program_notify, services as program_services
 from ..program.models import Room, Seat, Session
+from ..registration import services as registration_services
+from ..registration.models import Registration
 from . import audit
 from .models import Host
 
@@ -338,3 +340,45 @@ def _other_places(session: Session) -> list[tuple[int, tuple[str, Session, str]]
         .join(Seat, Seat.registration_id == here.c.registration_id)
         .join(Session, Session.id == Seat.session_id).where(Seat.session_id != session.id))
     return [(registration_id, (status, other, other_status)) for registration_id, status, other, other_status in rows]
+
+
+# Who is in an invitation-only session
+
+NOT_BY_INVITATION = _l("Only sessions by invitation take members from the hosts: set its sign-up to «Invitation only» first.")
+NOT_REGISTERED = _l("No delegate is registered with this address (or their registration was cancelled).")
+MEMBER_ELSEWHERE = _l("This delegate already has a place in another session at the same time.")
+
+
+def members(session: Session) -> list[tuple[Registration, str]]:
+    """The delegates holding a place in `session` and its status, by family name."""
+    return db.session.execute(
+        select(Registration, Seat.status).join(Seat, Seat.registration_id == Registration.id)
+        .where(Seat.session_id == session.id)
+        .order_by(Registration.family_name, Registration.given_name, Registration.id)).all()
+
+
+def add_member(actor: Host, event: Event, session: Session, email: str) -> Registration:
+    """Give the delegate registered with `email` a place in an invitation-only session (raises
+    Refused: nothing changes). Capacity and overlaps hold as for any sign-up; adding twice is one place."""
+    if session.signup != "invitation":
+        raise Refused({"email": NOT_BY_INVITATION})
+    registration = registration_services.find(event, email)
+    if registration is None or not registration.is_active:
+        raise Refused({"email": NOT_REGISTERED})
+    try:
+        seat = program_services.invite(registration, session)
+    except program_services.TimeConflict:
+        raise Refused({"email": MEMBER_ELSEWHERE}) from None
+    audit.record(actor, "session.member_added", "session", session.id, None,
+                 {"registration": registration.id, "status": seat.status})
+    return registration
+
+
+def remove_member(actor: Host, session: Session, registration: Registration) -> None:
+    """Take a delegate's place in the session away (the first in line, if any, gets the seat and an
+    email). Removing someone who holds no place changes nothing."""
+    try:
+        program_services.leave(registration, session)
+    except program_services.NoPlace:
+        return
+    audit.record(actor, "session.member_removed", "session", session.id, {"registration": registration.id}, None)

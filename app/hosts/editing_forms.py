@@ -3,11 +3,11 @@
 Choices are not checked here: an unknown room or sign-up mode is refused by the rules in
 editing.py, with a message that says what to do."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import Length, NumberRange, Optional, StopValidation
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from ..forms import PortalForm, choices, clean_block, clean_line, no_control_characters
-from .forms import TOO_LONG
+from .forms import REQUIRED, TOO_LONG, valid_email
 
 SIGNUP_NAMES = {"open": _l("Open: delegates join"), "closed": _l("Closed: no more sign-ups"),
                 "invitation": _l("Invitation only: hosts add delegates"), "none": _l("None: open to all")}
@@ -76,3 +76,10 @@ class EventForm(PortalForm):
     ends_on = date_field(_l("Last day"))
     registration_closes_on = date_field(_l("Registration deadline"))
 
+
+
+class MemberForm(PortalForm):
+    """A delegate added to an invitation-only session, by the address they registered with."""
+    email = EmailField(_l("Email address the delegate registered with"),
+                       [DataRequired(REQUIRED), Length(max=254, message=TOO_LONG), no_control_characters, valid_email],
+                       filters=[clean_line], render_kw={"autocomplete": "off", "spellcheck": "false"})

@@ -8,8 +8,9 @@ from ..extensions import db
 from ..htmx import see_other
 from ..markup import render
 from ..program import services as program_services
+from ..registration.models import Registration
 from . import editing
-from .editing_forms import SIGNUP_NAMES, EventForm, PageForm, SessionForm
+from .editing_forms import SIGNUP_NAMES, EventForm, MemberForm, PageForm, SessionForm
 from .signin import current_host, host_required
 
 bp = Blueprint("hosts_editing", __name__, url_prefix="/<lang>/hosts")
@@ -42,6 +43,37 @@ def edit_session(slug):
         return _refused(refused, form, lambda status: _session_page(form, found, status))
     db.session.commit()
     return see_other(url_for(".edit_session", slug=slug, saved=1, told=done.told or None))
+
+
+@bp.post("/program/<slug>/members")
+@host_required("edit")
+def add_member(slug):
+    """Give a registered delegate a place in an invitation-only session."""
+    event = current_event()
+    found = program_services.find(event, slug) or abort(404)
+    form = MemberForm()
+    if not form.validate():
+        return _member_refused(event, found, form, editing.Refused({}))
+    try:
+        editing.add_member(current_host(), event, found, form.email.data)
+    except editing.Refused as refused:
+        return _member_refused(event, found, form, refused)
+    db.session.commit()
+    return see_other(url_for(".edit_session", slug=slug, _anchor="members"))
+
+
+@bp.post("/program/<slug>/members/<int:registration_id>/remove")
+@host_required("edit")
+def remove_member(slug, registration_id):
+    """Take a delegate's place in the session away."""
+    event = current_event()
+    found = program_services.find(event, slug) or abort(404)
+    member = db.session.get(Registration, registration_id)
+    if member is None or member.event_id != event.id:
+        abort(404)
+    editing.remove_member(current_host(), found, member)
+    db.session.commit()
+    return see_other(url_for(".edit_session", slug=slug, _anchor="members"))
 
 
 @bp.route("/pages/<name>/edit", methods=["GET", "POST"])
@@ -92,9 +124,20 @@ def _page_context(form, kind):
                 saved=request.args.get("saved"))
 
 
-def _session_page(form, session, status):
+def _session_page(form, session, status, member_form=None):
     return render_template("hosts/edit_session.html", session=session, signup_names=SIGNUP_NAMES,
-                           told=request.args.get("told", type=int), **_page_context(form, "session")), status
+                           told=request.args.get("told", type=int), members=editing.members(session),
+                           member_form=member_form or MemberForm(formdata=None), **_page_context(form, "session")), status
+
+
+def _member_refused(event, session, member_form, refused):
+    """The session's page again, the member form with its message; nothing was stored."""
+    db.session.rollback()
+    for name, message in refused.problems.items():
+        member_form[name].errors = [*member_form[name].errors, message]
+    form = SessionForm(formdata=None, data=editing.session_values(event, session))
+    form.room.choices = editing.room_choices(event, g.lang)
+    return _session_page(form, session, 422, member_form)
 
 
 def _page_page(form, page, status, preview=None):
