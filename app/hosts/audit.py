@@ -1,7 +1,10 @@
 """The audit log: every change a host makes, recorded by the service that makes it."""
 from sqlalchemy import select
 
+from ..events.models import Event, Page
 from ..extensions import db
+from ..program.models import Room, Session
+from ..registration.models import Registration
 from ..timestamps import utcnow
 from .models import AuditEntry, Host
 
@@ -27,3 +30,26 @@ def entries(host_id: int | None = None, registration_id: int | None = None, page
         query = query.where(AuditEntry.object_kind == "registration", AuditEntry.object_id == registration_id)
     rows = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return list(rows[:PAGE_SIZE]), len(rows) > PAGE_SIZE
+
+
+KINDS = {"registration": Registration, "session": Session, "page": Page, "event": Event, "host": Host}
+
+
+def subjects(entries: list[AuditEntry]) -> dict[tuple[str, int], object]:
+    """What each entry changed, by (kind, id): the registration, session, page, event or account,
+    one query per kind on the page (one that is gone since is missing)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_kind in KINDS and entry.object_id is not None:
+            wanted.setdefault(entry.object_kind, set()).add(entry.object_id)
+    found = {}
+    for kind, ids in wanted.items():
+        model = KINDS[kind]
+        for thing in db.session.scalars(select(model).where(model.id.in_(ids))):
+            found[kind, thing.id] = thing
+    return found
+
+
+def room_names(event_id: int) -> dict[str, object]:
+    """The event's rooms by slug, for the log's sessions (it keeps a room by its slug)."""
+    return {room.slug: room.name for room in db.session.scalars(select(Room).where(Room.event_id == event_id))}

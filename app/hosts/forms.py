@@ -20,6 +20,33 @@ REGISTRATION_ACTIONS = {"registration.confirmed": _l("Registration confirmed"),
                         "registration.declined": _l("Registration declined"),
                         "registration.noted": _l("Note added"),
                         "registrations.exported_passports": _l("Exported with passport details")}
+# The audit log's wording: every action the console records, the fields its before and after
+# keep (in the order shown), and how their values read. A test holds it to the code.
+AUDIT_ACTIONS = {"host.created": _l("Account added"), "host.disabled": _l("Account disabled"),
+                 "host.enabled": _l("Account enabled"), "host.role_changed": _l("Role changed"),
+                 **REGISTRATION_ACTIONS,
+                 "session.edited": _l("Session edited"), "session.member_added": _l("Member added to a session"),
+                 "session.member_removed": _l("Member removed from a session"),
+                 "page.edited": _l("Page edited"), "event.edited": _l("Event details edited")}
+AUDIT_FIELDS = {"email": _l("Email address"), "role": _l("Role"), "active": _l("Active"),
+                "registration": _l("Registration number"), "status": _l("Status"), "note": _l("Note"),
+                "filters": _l("Search and filters"), "rows": _l("Rows"), "format": _l("File format"),
+                "name_en": _l("Name in English"), "name_mn": _l("Name in Mongolian"),
+                "theme_en": _l("Theme in English"), "theme_mn": _l("Theme in Mongolian"),
+                "city_en": _l("City in English"), "city_mn": _l("City in Mongolian"),
+                "title_en": _l("Title in English"), "title_mn": _l("Title in Mongolian"),
+                "description_en": _l("Description in English"), "description_mn": _l("Description in Mongolian"),
+                "text_en": _l("Text in English"), "text_mn": _l("Text in Mongolian"),
+                "day": _l("Day"), "start": _l("Starts (Ulaanbaatar time)"), "end": _l("Ends (Ulaanbaatar time)"),
+                "room": _l("Room"), "capacity": _l("Capacity"), "signup": _l("Sign-up"),
+                "starts_on": _l("First day"), "ends_on": _l("Last day"),
+                "registration_closes_on": _l("Registration deadline")}
+AUDIT_DATES = ("day", "starts_on", "ends_on", "registration_closes_on", "arrival")
+AUDIT_FILTERS = {"q": _l("Search"), "status": _l("Status"), "country": _l("Country"),
+                 "visa": _l("Visa invitation letter asked for"), "hotel": _l("Hotel room asked for"),
+                 "arrival": _l("Arriving on"), "sort": _l("Order")}
+FILE_FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
+SEAT_NAMES = {"seated": _l("seated"), "waiting": _l("on the waiting list")}
 SORT_NAMES = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "name": _l("Family name"),
               "country": _l("Country"), "status": _l("Status"), "arrival": _l("Arrival date")}
 NOTE_LENGTH = 2000

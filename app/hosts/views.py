@@ -13,12 +13,18 @@ from ..i18n.collation import countries
 from ..security import local_path
 from ..timestamps import utcnow
 from . import audit, dashboard, decisions, exports, registrations, rules, services
-from .forms import (ALL, ALREADY_A_HOST, GENDER_NAMES, REGISTRATION_ACTIONS, ROLE_NAMES, ROOM_NAMES, STATUS_NAMES,
+from .editing_forms import SIGNUP_NAMES
+from .forms import (ALL, ALREADY_A_HOST, AUDIT_ACTIONS, AUDIT_DATES, AUDIT_FIELDS, AUDIT_FILTERS, FILE_FORMATS,
+                    GENDER_NAMES, REGISTRATION_ACTIONS, ROLE_NAMES, ROOM_NAMES, SEAT_NAMES, SORT_NAMES, STATUS_NAMES,
                     AddHostForm, AuditFilterForm, ChangeHostForm, DecisionForm, LoginForm, NoteForm,
                     RegistrationFilterForm)
 from .signin import current_host, host_required, sign_in, sign_out
 
 bp = Blueprint("hosts", __name__, url_prefix="/<lang>/hosts")
+# What the audit log's template names: its actions, fields and their values' words.
+AUDIT_WORDS = {"actions": AUDIT_ACTIONS, "labels": AUDIT_FIELDS, "date_fields": AUDIT_DATES, "filter_labels": AUDIT_FILTERS,
+               "value_names": {"role": ROLE_NAMES, "signup": SIGNUP_NAMES, "format": FILE_FORMATS},
+               "sort_names": SORT_NAMES, "seat_names": SEAT_NAMES}
 # Every console page is private: no cache keeps it.
 bp.after_request(private)
 
@@ -190,9 +196,11 @@ def audit_log():
     form = AuditFilterForm(request.args)
     form.host.choices = [("", ALL)] + [(host.id, host.email) for host in services.hosts()]
     if not form.validate():
-        return render_template("hosts/audit.html", form=form, entries=[], more=False), 422
+        return render_template("hosts/audit.html", form=form, entries=[], more=False, **AUDIT_WORDS), 422
     entries, more = audit.entries(form.host.data, form.registration.data, form.page.data or 1)
-    return render_template("hosts/audit.html", form=form, entries=entries, more=more)
+    return render_template("hosts/audit.html", form=form, entries=entries, more=more,
+                           subjects=audit.subjects(entries), rooms=audit.room_names(current_event().id),
+                           **AUDIT_WORDS)
 
 
 def _login_page(form, status, problem=None):
