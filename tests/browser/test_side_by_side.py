@@ -6,7 +6,14 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from sqlalchemy import delete, select, update
+
+from app.events.models import Event
+from app.extensions import db
+from app.i18n import I18nText
+from app.program.models import Session
 from tests.browser.conftest import CDN, PHONE, axe_violations
+from tests.conftest import at
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -113,3 +120,31 @@ def test_the_printed_program_names_the_event_and_its_dates_on_every_sheet(page, 
         assert "Progressive Alliance Conference" in sheet and "2017" in sheet
     text = "\n".join(sheets)
     assert "Opening ceremony" in text and "Нээлтийн ёслол" in text and "Download the program as PDF" not in text
+
+
+def test_a_longer_program_still_names_the_event_on_every_sheet(page, live_server):
+    """Sessions added one at a time, so that the program ends at every height of its last sheet:
+    the hosts' lines at its end stay under the running head wherever the page breaks (they once
+    spilled alone onto a sheet without it)."""
+    slugs = []
+    try:
+        for n in range(10):
+            with live_server.app.app_context():
+                slugs.append(f"longer-{n}")
+                db.session.add(Session(
+                    event_id=db.session.scalar(select(Event.id)), slug=slugs[-1], kind="breakout", signup="open",
+                    capacity=20, title=I18nText({"en": f"Extra session {n}", "mn": f"Нэмэлт хуралдаан {n}"}),
+                    description=I18nText({}), speakers=I18nText({}),
+                    starts_at=at(f"2017-05-26 {18 + n // 4}:{n % 4 * 15:02d}"),
+                    ends_at=at(f"2017-05-26 {18 + n // 4}:{n % 4 * 15 + 10:02d}")))
+                db.session.execute(update(Event).values(program_version=Event.program_version + 1))
+                db.session.commit()
+            page.goto(live_server.url + "/en/program/print?with=mn")
+            sheets = printed(page)
+            assert all("Progressive Alliance Conference" in sheet for sheet in sheets), (n, len(sheets))
+            assert "Questions? Write to the hosts" in sheets[-1]
+    finally:
+        with live_server.app.app_context():
+            db.session.execute(delete(Session).where(Session.slug.in_(slugs)))
+            db.session.execute(update(Event).values(program_version=Event.program_version + 1))
+            db.session.commit()
