@@ -82,6 +82,7 @@ bench: install-test servers ## Measure pages against hello world, and production
 	$(BIN)/python bench/costs.py
 	$(BIN)/python bench/program.py
 	$(BIN)/python bench/link_timing.py
+	$(BIN)/python bench/console.py
 	$(BIN)/python bench/production.py
 
 clean:

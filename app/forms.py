@@ -66,7 +66,11 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 class CountrySelect:
-    """A country picker whose options are rendered once per language and reused."""
+    """A country picker whose options are rendered once per language and reused; `empty` names
+    the choice of no country."""
+
+    def __init__(self, empty=_l("Choose…")):
+        self.empty = empty
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
@@ -77,7 +81,7 @@ class CountrySelect:
             chosen = Markup('<option value="{}">').format(field.data)
             options = Markup(options.replace(chosen, chosen[:-1] + Markup(" selected>"), 1))
         return Markup("<select {}><option value=\"\">{}</option>{}</select>").format(
-            Markup(html_params(name=field.name, **kwargs)), escape(_l("Choose…")), options
+            Markup(html_params(name=field.name, **kwargs)), escape(self.empty), options
         )
 
 

@@ -2,6 +2,7 @@
 BOM, so that Excel opens Cyrillic intact) or XLSX (typed cells), headed in the reader's language."""
 import csv
 import io
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Callable
@@ -34,8 +35,18 @@ class Column:
     value: Callable
 
 
+@lru_cache(maxsize=1024)
+def _country_in(code: str, lang: str) -> str:
+    return country_name(code, lang)
+
+
 def _country(code: str) -> str:
-    return country_name(code, str(get_locale())) if code else ""
+    return _country_in(code, str(get_locale())) if code else ""
+
+
+@lru_cache(maxsize=64)
+def _language(code: str) -> str:
+    return language_name(code) if code else ""
 
 
 REGISTRATION_COLUMNS = (
@@ -49,7 +60,7 @@ REGISTRATION_COLUMNS = (
     Column(_l("Party or organisation"), lambda r: r.organisation),
     Column(_l("Position"), lambda r: r.position),
     Column(_l("Gender"), lambda r: GENDER_NAMES.get(r.gender, r.gender)),
-    Column(_l("Language for messages"), lambda r: language_name(r.language) if r.language else ""),
+    Column(_l("Language for messages"), lambda r: _language(r.language)),
     Column(_l("Days you will attend"), lambda r: " ".join(r.days or [])),
     Column(_l("Arrival date"), lambda r: r.arrival_date),
     Column(_l("Arrival time"), lambda r: r.arrival_time),
@@ -77,6 +88,7 @@ PASSPORT_COLUMNS = (
     Column(_l("Passport expiry date"), lambda r: r.passport_expiry),
 )
 PLACE_NAMES = {Seat.SEATED: _l("Seat"), Seat.WAITING: _l("Waiting list")}
+YES, NO = _l("Yes"), _l("No")
 # A roster's lines are registrations.RosterLine: a seat or waitlist place and its delegate.
 ROSTER_COLUMNS = (
     Column(_l("Seat or waiting list"), lambda line: PLACE_NAMES[line.seat.status]),
@@ -130,17 +142,19 @@ def inert(text: str) -> str:
 
 def to_csv(columns, rows, tz) -> bytes:
     """UTF-8 with a byte-order mark; dates ISO 8601, times HH:MM, moments in the event's time."""
+    plain = _Plain(tz)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([inert(str(column.header)) for column in columns])
     for row in rows:
-        writer.writerow([inert(_as_text(column.value(row), tz)) for column in columns])
+        writer.writerow([inert(_as_text(plain(column.value(row)), plain)) for column in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(columns, rows, tz, title: str) -> bytes:
     """One sheet with typed cells: numbers as numbers, dates as dates, yes/no as booleans, text as
     text (never a formula, whatever it begins with)."""
+    plain = _Plain(tz)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_sheet_title(title))
     header = []
@@ -150,28 +164,40 @@ def to_xlsx(columns, rows, tz, title: str) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([_cell(sheet, column.value(row), tz) for column in columns])
+        sheet.append([_cell(sheet, plain(column.value(row))) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _plain(value, tz):
-    """A value as a spreadsheet can hold it: lazy texts translated, moments in the event's time
-    without a zone (Excel has none)."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(tz).replace(tzinfo=None, microsecond=0)
-    if isinstance(value, LazyString):
-        return str(value)
-    return value
+class _Plain:
+    """Values as a spreadsheet can hold them, for one export: lazy texts translated (each once:
+    two thousand rows name the same few statuses), moments in the event's time without a zone
+    (Excel has none)."""
+
+    def __init__(self, tz):
+        self.tz = tz
+        self.texts = {}  # id of a lazy text -> (the lazy text, kept so that its id stays its own; its translation)
+
+    def __call__(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
+        if isinstance(value, LazyString):
+            return self.text(value)
+        return value
+
+    def text(self, lazy: LazyString) -> str:
+        kept = self.texts.get(id(lazy))
+        if kept is None:
+            kept = self.texts[id(lazy)] = (lazy, str(lazy))
+        return kept[1]
 
 
-def _as_text(value, tz) -> str:
-    value = _plain(value, tz)
+def _as_text(value, plain: _Plain) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return str(_l("Yes") if value else _l("No"))
+        return plain.text(YES if value else NO)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, time):
@@ -181,18 +207,27 @@ def _as_text(value, tz) -> str:
     return str(value)
 
 
-def _cell(sheet, value, tz) -> WriteOnlyCell:
-    value = _plain(value, tz)
-    cell = WriteOnlyCell(sheet, value=value)
+def _cell(sheet, value):
+    """A value as the sheet takes it: plain values as they are (openpyxl types them; an empty text
+    is an empty cell), a cell of our own where the value needs a format or must not be read as a
+    formula or an error code (building a cell for each value was most of an export's time)."""
+    if value is None or value == "":
+        return None
     if isinstance(value, str):
-        cell.data_type = "s"  # text stays text: "=1+1" is not a formula here
-    elif isinstance(value, datetime):
+        if not value.startswith(("=", "#")):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text stays text: "=1+1" is not a formula here, "#N/A" not an error
+        return cell
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
-    elif isinstance(value, time):
+        return cell
+    if isinstance(value, time):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "hh:mm"
-    return cell
+        return cell
+    return value  # numbers, yes/no and dates (openpyxl formats a date yyyy-mm-dd)
 
 
 def _sheet_title(title: str) -> str:

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..email_address import InvalidEmail, checked_email
-from ..forms import PortalForm, choices, clean_block, clean_line, no_control_characters
+from ..forms import CountrySelect, PortalForm, choices, clean_block, clean_line, no_control_characters
 from . import rules
 
 REQUIRED = _l("This field is required.")
@@ -106,7 +106,7 @@ class RegistrationFilterForm(PortalForm):
     q = SearchField(_l("Search"), [Optional(), Length(max=100, message=TOO_LONG), no_control_characters],
                     filters=[clean_line])
     status = SelectField(_l("Status"), [Optional()])
-    country = SelectField(_l("Country"), [Optional()])
+    country = SelectField(_l("Country"), [Optional()], widget=CountrySelect(empty=ALL))
     visa = BooleanField(_l("Visa invitation letter asked for"))
     hotel = BooleanField(_l("Hotel room asked for"))
     arrival = DateField(_l("Arriving on"), [Optional()])
