@@ -393,3 +393,18 @@ def test_a_delegate_who_erases_their_data_takes_the_hosts_notes_and_log_details_
     assert [action for action, *_ in history] == ["registration.noted", "registration.confirmed"]  # who and when stay
     assert all(before is None and after is None for _, before, after, _ in history)
     assert "Saraa" not in coordinator.get("/en/hosts/audit").get_data(as_text=True)
+
+
+def test_each_showing_of_passport_details_is_in_the_audit_log(app, plain_host, make_delegate):
+    make_delegate("ana", visa_letter=True, nationality="ES", passport_number="X1234567",
+                  passport_given_name="ANA", passport_family_name="GARCIA", date_of_birth=date(1980, 1, 2),
+                  passport_expiry=date(2030, 1, 1))
+    make_delegate("bat")
+    with_passport, without = registration_id(app, "ana@example.org"), registration_id(app, "bat@example.org")
+    for number in (with_passport, with_passport, without):
+        assert plain_host.get(f"/en/hosts/registrations/{number}").status_code == 200
+    with app.app_context():
+        viewed = db.session.execute(select(AuditEntry.object_id, AuditEntry.host_id)
+                                    .where(AuditEntry.action == "registration.passport_viewed")).all()
+    assert [number for number, _ in viewed] == [with_passport, with_passport] and all(host for _, host in viewed)
+    assert "Passport details viewed" in plain_host.get(f"/en/hosts/registrations/{with_passport}").get_data(as_text=True)

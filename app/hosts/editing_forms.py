@@ -54,7 +54,8 @@ class SessionForm(PortalForm):
     start = time_field(_l("Starts (Ulaanbaatar time)"))
     end = time_field(_l("Ends (Ulaanbaatar time)"))
     room = SelectField(_l("Room"), [Optional()], validate_choice=False)
-    capacity = IntegerField(_l("Capacity"), [Optional(), NumberRange(min=0, max=100000)])
+    capacity = IntegerField(_l("Capacity"), [Optional(), NumberRange(min=0, max=100000, message=_l(
+        "Enter a number of seats from 0 to 100,000, or leave it empty for no limit."))])
     signup = SelectField(_l("Sign-up"), choices=choices(SIGNUP_NAMES.items()), validate_choice=False)
 
 

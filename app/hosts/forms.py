@@ -10,6 +10,7 @@ from . import rules
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Too long (at most %(max)s characters).")
+NOT_A_NUMBER = _l("Enter a registration number (a whole number, 1 or more).")
 ROLE_NAMES = {"coordinator": _l("Coordinator"), "host": _l("Host")}
 STATUS_NAMES = {"pending": _l("Pending"), "confirmed": _l("Confirmed"), "declined": _l("Declined"),
                 "cancelled": _l("Cancelled")}
@@ -19,6 +20,7 @@ ROOM_NAMES = {"single": _l("Single room"), "shared": _l("Shared room")}
 REGISTRATION_ACTIONS = {"registration.confirmed": _l("Registration confirmed"),
                         "registration.declined": _l("Registration declined"),
                         "registration.noted": _l("Note added"),
+                        "registration.passport_viewed": _l("Passport details viewed"),
                         "registrations.exported_passports": _l("Exported with passport details")}
 # The audit log's wording: every action the console records, the fields its before and after
 # keep (in the order shown), and how their values read. A test holds it to the code.
@@ -67,6 +69,18 @@ def strong_password(form, field):
         raise ValidationError(problem)
 
 
+class PageNumber(IntegerField):
+    """A list's page, from its links: anything but a page number reads as the first page (there is
+    no field on the page to show a message beside)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            number = int(valuelist[0]) if valuelist else 1
+        except ValueError:
+            number = 1
+        self.data = number if 1 <= number <= 10000 else 1
+
+
 class LoginForm(PortalForm):
     email = EmailField(_l("Email address"), [DataRequired(REQUIRED), Length(max=254, message=TOO_LONG),
                                              no_control_characters, valid_email],
@@ -95,8 +109,8 @@ class AuditFilterForm(PortalForm):
         csrf = False  # a GET form: it changes nothing
 
     host = SelectField(_l("Host"), [Optional()], coerce=lambda value: int(value) if value else None)
-    registration = IntegerField(_l("Registration number"), [Optional(), NumberRange(min=1, max=2**31)])
-    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1, max=10000)])
+    registration = IntegerField(_l("Registration number"), [Optional(), NumberRange(min=1, max=2**31, message=NOT_A_NUMBER)])
+    page = PageNumber(default=1)
 
 
 class RegistrationFilterForm(PortalForm):
@@ -112,7 +126,7 @@ class RegistrationFilterForm(PortalForm):
     arrival = DateField(_l("Arriving on"), [Optional()])
     # Any other order asked for is ignored: the list keeps its usual one.
     sort = SelectField(_l("Order"), choices=choices(SORT_NAMES.items()), validate_choice=False)
-    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1, max=10000)])
+    page = PageNumber(default=1)
     # The passport details, in an export only a coordinator may ask for.
     passport = BooleanField(_l("With passport details"))
 

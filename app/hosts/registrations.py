@@ -11,7 +11,7 @@ from ..program import services as program
 from ..program.models import Seat, Session
 from ..registration.models import Registration
 from . import audit
-from .models import AuditEntry, HostNote
+from .models import AuditEntry, Host, HostNote
 
 PAGE_SIZE = 50
 SEARCHED = ("given_name", "family_name", "passport_given_name", "passport_family_name", "email_key", "organisation")
@@ -108,12 +108,15 @@ def find(event: Event, registration_id: int) -> Registration | None:
     return registration if registration is not None and registration.event_id == event.id else None
 
 
-def record(event: Event, registration_id: int) -> Record | None:
+def record(event: Event, registration_id: int, viewer: Host) -> Record | None:
     """Everything the detail page shows: the registration, its places, the hosts' notes, its history;
-    None if the event has no such registration."""
+    None if the event has no such registration. Passport details are shown only here, so each
+    showing of them is in the audit log (who looked, and when), as their export is."""
     registration = find(event, registration_id)
     if registration is None:
         return None
+    if registration.has_passport_data:
+        audit.record(viewer, "registration.passport_viewed", "registration", registration.id)
     held = sorted(program.places(registration).values(), key=lambda seat: (seat.session.starts_at, seat.session_id))
     places = [(seat, program.waitlist_position(seat) if seat.status == Seat.WAITING else None) for seat in held]
     notes = db.session.scalars(select(HostNote).where(HostNote.registration_id == registration.id)

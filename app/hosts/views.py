@@ -113,8 +113,7 @@ def roster(slug, kind):
 @host_required()
 def registration_detail(registration_id):
     """Everything the delegate entered (passport details only here), places, notes and history."""
-    record = registrations.record(current_event(), registration_id) or abort(404)
-    return _detail_page(record)
+    return _detail_page(_record(registration_id) or abort(404))
 
 
 @bp.post("/registrations/<int:registration_id>/confirm", defaults={"decision": "confirm"}, endpoint="confirm")
@@ -144,7 +143,7 @@ def add_note(registration_id):
     registration = registrations.find(current_event(), registration_id) or abort(404)
     form = NoteForm()
     if not form.validate():
-        return _detail_page(registrations.record(current_event(), registration_id), 422, note_form=form)
+        return _detail_page(_record(registration_id), 422, note_form=form)
     decisions.add_note(current_host(), registration, form.text.data, utcnow())
     db.session.commit()
     return see_other(url_for("hosts.registration_detail", registration_id=registration.id, _anchor="notes"))
@@ -236,10 +235,17 @@ def _detail_page(record, status=200, note_form=None, decision_form=None, refused
                            decision_form=decision_form or DecisionForm(formdata=None), refused=refused), status
 
 
+def _record(registration_id):
+    """The detail page's record; its showing of passport details is logged at once."""
+    found = registrations.record(current_event(), registration_id, current_host())
+    db.session.commit()
+    return found
+
+
 def _decided(registration, status, form=None, refused=None):
     """A decision not taken: the row again (htmx) or the detail page, saying why."""
     if is_htmx():
         return render_template("hosts/_registration_row.html", r=registration, refused=refused,
                                invalid=form is not None, back=None), status
-    return _detail_page(registrations.record(current_event(), registration.id), status, decision_form=form,
+    return _detail_page(_record(registration.id), status, decision_form=form,
                         refused=refused)
