@@ -180,3 +180,13 @@ def test_an_unknown_decision_is_a_programming_error():
 
 def test_only_coordinators_export_passport_details():
     assert rules.may("coordinator", "passports") and not rules.may("host", "passports")
+
+
+@pytest.mark.parametrize("status, erased, offered", [
+    ("pending", False, ["confirm", "decline"]), ("confirmed", False, ["decline"]), ("declined", False, ["confirm"]),
+    ("cancelled", False, []), ("pending", True, []),
+])
+def test_the_buttons_offer_the_decisions_the_rules_allow(status, erased, offered):
+    assert rules.decisions_open(status, erased) == offered
+    for decision in offered:  # each offered one is taken, not refused
+        assert rules.status_after(decision, status, erased) is not None

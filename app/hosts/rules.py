@@ -88,6 +88,11 @@ class DecisionRefused(Exception):
     """This decision cannot be taken on a registration in this status (or erased)."""
 
 
+def decisions_open(status: str, erased: bool = False) -> list[str]:
+    """The decisions a host can take on a registration in `status` (what its buttons offer)."""
+    return [] if erased else [decision for decision, (_, allowed_from) in DECISIONS.items() if status in allowed_from]
+
+
 def status_after(decision: str, status: str, erased: bool = False) -> str | None:
     """The status a host's decision (`confirm`, `decline`) leads to from `status`; None when the
     registration has it already (a second tap changes nothing). Raises DecisionRefused."""

@@ -34,7 +34,8 @@ def console_names():
     """What the console's templates name: roles, statuses, what a delegate chose, the registrations'
     history, and fractions as percentages."""
     return {"role_names": ROLE_NAMES, "status_names": STATUS_NAMES, "gender_names": GENDER_NAMES,
-            "room_names": ROOM_NAMES, "registration_actions": REGISTRATION_ACTIONS, "format_percent": format_percent}
+            "room_names": ROOM_NAMES, "registration_actions": REGISTRATION_ACTIONS, "format_percent": format_percent,
+            "decisions_open": rules.decisions_open}
 
 
 @bp.route("/login", methods=["GET", "POST"])
