@@ -5,7 +5,9 @@ from . import assets, database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
 from .extensions import csrf, db, limiter, migrate
-from .hosts import editing_views as console_editing, privacy as host_privacy, signin as host_signin, views as console
+from .hosts import (checkin_views as console_checkin, documents_views as console_documents,
+                    editing_views as console_editing, logistics_views as console_logistics, privacy as host_privacy,
+                    signin as host_signin, views as console)
 
 
 def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
@@ -29,6 +31,9 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     app.register_blueprint(console.bp)  # the hosts' console
     host_privacy.init_app(app)  # an erased delegate's notes and log details go too
     app.register_blueprint(console_editing.bp)  # the console's editing of the program, pages and event
+    app.register_blueprint(console_logistics.bp)  # arrivals, pickup waves and needs
+    app.register_blueprint(console_documents.bp)  # visa letters and badges
+    app.register_blueprint(console_checkin.bp)  # check-in at the door
 
     app.cli.add_command(portal_cli)
     app.cli.add_command(translate_cli)

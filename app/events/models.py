@@ -24,6 +24,9 @@ class Event(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ulaanbaatar")
     registration_closes_on: Mapped[date]
     contact_email: Mapped[str] = mapped_column(String(254))
+    # The body of a visa invitation letter, edited by coordinators in both languages; the letter
+    # itself is printed in English, as embassies expect.
+    visa_letter_text: Mapped[I18nText] = mapped_column(I18nTextType, default=dict)
     # Raised whenever the program or its seat counts change: cached program pages key on it.
     program_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Raised whenever the event's facts or its pages change (content_changed, below): cached

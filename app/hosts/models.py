@@ -1,7 +1,8 @@
-"""The hosts' accounts, what they changed (the audit log), and refused sign-ins."""
-from datetime import datetime
+"""The hosts' accounts, what they changed (the audit log), refused sign-ins, notes, and who
+checked in at the door."""
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -91,5 +92,21 @@ class HostNote(db.Model):
     at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    host: Mapped[Host | None] = relationship(lazy="joined")
+
+
+class CheckIn(db.Model):
+    """A delegate let in at the door on one day of the event, by one host. One per delegate and
+    day (the unique constraint): two hosts tapping at once record one check-in."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("registration_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(index=True)
+    at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("hosts.id", ondelete="SET NULL"))
 
     host: Mapped[Host | None] = relationship(lazy="joined")

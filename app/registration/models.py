@@ -50,6 +50,8 @@ class Registration(db.Model):
     arrival_date: Mapped[date | None] = mapped_column(Date)
     arrival_time: Mapped[time | None] = mapped_column(Time)
     arrival_flight: Mapped[str] = mapped_column(String(16), default="")
+    # Checked bags to carry from the airport (None: not said; a pickup wave counts one).
+    luggage: Mapped[int | None] = mapped_column()
     departure_date: Mapped[date | None] = mapped_column(Date)
     departure_time: Mapped[time | None] = mapped_column(Time)
     departure_flight: Mapped[str] = mapped_column(String(16), default="")
@@ -127,3 +129,36 @@ class LinkRequest(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     next_path: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+
+
+def new_letter_reference() -> str:
+    """A visa letter's reference: random, in letters and digits no one confuses (no 0/O, 1/I/L),
+    so that an embassy can type it and nobody can list the letters by counting."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    code = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"PA-{code[:5]}-{code[5:]}"
+
+
+class VisaLetter(db.Model):
+    """A visa invitation letter the hosts issued: what its verification page
+    (/LANG/verify/REFERENCE) shows an embassy, kept apart from the passport data so that it
+    outlives the purge of passport details after the event."""
+
+    __tablename__ = "visa_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # None once the delegate erased their data (the letter is then withdrawn).
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"),
+                                                        index=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True, default=new_letter_reference)
+    # The name as in the passport (Latin letters), and the dates of stay, as the letter states them.
+    name: Mapped[str] = mapped_column(String(210))
+    stay_from: Mapped[date]
+    stay_until: Mapped[date]
+    issued_at: Mapped[datetime] = mapped_column(Moment, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Moment)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
