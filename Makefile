@@ -65,7 +65,7 @@ db: install
 	$(BIN)/flask db upgrade
 
 demo: db
-	$(BIN)/flask portal load-demo
+	$(BIN)/flask portal load-demo --with-delegates
 
 browser: install-test ## A Chromium for the browser tests
 	@bash tests/install-browser.sh "$(BIN)"
@@ -83,6 +83,7 @@ bench: install-test servers ## Measure pages against hello world, and production
 	$(BIN)/python bench/program.py
 	$(BIN)/python bench/link_timing.py
 	$(BIN)/python bench/console.py
+	$(BIN)/python bench/letters.py
 	$(BIN)/python bench/production.py
 
 clean:

@@ -16,6 +16,7 @@ from .extensions import db
 from .hosts import services as hosts
 from .mail import sender
 from .program.content import load_demo
+from .registration.demo import load_demo_delegates
 from .registration.housekeeping import purge_passports_due
 from .registration.services import handle_link_requests, purge_passport_data
 from .timestamps import utcnow
@@ -26,17 +27,22 @@ translate_cli = AppGroup("translate", help="The message catalogs (pybabel).")
 BABEL_CFG = ROOT / "babel.cfg"
 POT = ROOT / "translations" / "messages.pot"
 TRANSLATIONS = ROOT / "translations"
+# Fictional delegates for a demo of the console (`load-demo --with-delegates`, as `make run` does).
+DEMO_DELEGATES = ROOT / "content" / "demo-delegates.toml"
 
 
 @portal_cli.command("load-demo")
-def load_demo_command():
+@click.option("--with-delegates", is_flag=True,
+              help=f"Also add the fictional delegates of {DEMO_DELEGATES.relative_to(ROOT)} (a demo only, never a real event).")
+def load_demo_command(with_delegates):
     """Load the demo event into an empty database (a database with an event is left alone)."""
     event = load_demo(current_app.config["DEMO_CONTENT"])
+    added = load_demo_delegates(event, DEMO_DELEGATES, clock.now()) if event is not None and with_delegates else 0
     db.session.commit()
     if event is None:
         click.echo("The database already holds an event: nothing loaded.")
     else:
-        click.echo(f"Loaded the demo event {event.slug!r}.")
+        click.echo(f"Loaded the demo event {event.slug!r}" + (f" and {added} fictional delegates." if added else "."))
 
 
 @portal_cli.command("set-deadline")

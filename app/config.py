@@ -66,6 +66,8 @@ class Config:
     RATELIMIT_SUBSCRIBE_PER_ADDRESS = os.environ.get("RATELIMIT_SUBSCRIBE_PER_ADDRESS", "3/hour")
     # Field checks as a delegate fills in the form: enough for a person, not for a script.
     RATELIMIT_CHECK = os.environ.get("RATELIMIT_CHECK", "60/minute;300/hour")
+    # An embassy checking a visa letter (/LANG/verify/REFERENCE): enough to check, too few to guess.
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "30/minute;300/hour")
 
     # A delegate's emailed link works once, and this long; a fresh one can be requested any time.
     DELEGATE_LINK_MAX_AGE = int(os.environ.get("DELEGATE_LINK_MAX_AGE", str(7 * 24 * 3600)))
@@ -74,6 +76,9 @@ class Config:
     # Pins the portal's clock (ISO 8601); `make run` sets it so the demo's registration is open.
     PORTAL_NOW = os.environ.get("PORTAL_NOW", "")
     PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+    # The cookie is sent again only when it changes, not signed afresh on every page: the sign-in
+    # it names ends SIGN_IN_MAX_AGE after it began however often it is used (a page costs less).
+    SESSION_REFRESH_EACH_REQUEST = False
     # A device's sign-in ends this long after it began, however often it is used (a fresh link then).
     SIGN_IN_MAX_AGE = int(os.environ.get("SIGN_IN_MAX_AGE", str(30 * 24 * 3600)))
 

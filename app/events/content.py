@@ -1,4 +1,5 @@
-"""Loading an event from its content folder: `event.toml` for the facts, `PAGE.LANG.md` for the pages."""
+"""Loading an event from its content folder: `event.toml` for the facts, `PAGE.LANG.md` for the pages,
+`visa-letter.LANG.md` for the body of its visa invitation letters (printed in English)."""
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,8 @@ def read_event(folder: Path) -> Event:
         timezone=e["timezone"],
         registration_closes_on=_date(e["registration_closes_on"]),
         contact_email=e["contact_email"],
+        visa_letter_text=I18nText({path.name.split(".")[-2]: path.read_text(encoding="utf-8")
+                                   for path in sorted(folder.glob("visa-letter.*.md"))}),
     )
     if event.ends_on < event.starts_on:
         raise ContentError("the event ends before it starts")

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from ..extensions import db
 from ..program import services as program
+from ..registration import letters
 from ..registration.locking import lock_registration
 from ..registration.models import Registration
 from . import audit, notify, rules
@@ -12,7 +13,7 @@ from .models import Host, HostNote
 def decide(actor: Host, registration: Registration, decision: str, note: str, now: datetime) -> bool:
     """Confirm or decline a registration (`decision`: confirm, decline). The change goes to the audit
     log and the delegate is emailed in their language, with `note` if given; a declined delegate's
-    seats go to the waitlists. Under the registration's lock, so a doubled tap changes it once.
+    seats go to the waitlists and their visa letter, if one was issued, is withdrawn. Under the registration's lock, so a doubled tap changes it once.
     Returns whether anything changed; raises rules.DecisionRefused."""
     registration = lock_registration(registration)
     status = rules.status_after(decision, registration.status, registration.is_erased)
@@ -23,6 +24,10 @@ def decide(actor: Host, registration: Registration, decision: str, note: str, no
     registration.updated_at = now
     if status == Registration.DECLINED:
         program.release_all(registration)
+        withdrawn = letters.withdraw_on_leaving(registration, now)
+        if withdrawn is not None:
+            audit.record(actor, "registration.visa_letter_withdrawn", "registration", registration.id, None,
+                         {"reference": withdrawn.reference})
     after = {"status": status}
     if note:
         db.session.add(HostNote(registration_id=registration.id, host_id=actor.id, at=now, text=note, emailed=True))

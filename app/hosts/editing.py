@@ -26,6 +26,9 @@ from .models import Host
 
 # The languages the console edits side by side: the forms' fields are NAME_en and NAME_mn.
 LANGUAGES = ("en", "mn")
+# The event's texts the console edits (the visa letter's body is printed in English only; its
+# Mongolian says the same for the hosts).
+EVENT_TEXTS = ("name", "theme", "city", "visa_letter_text")
 
 NEEDS_TITLE = _l("Give it a title in at least one language.")
 NEEDS_TEXT = _l("Write the text in at least one language.")
@@ -71,6 +74,7 @@ class EventEdit:
     starts_on: date
     ends_on: date
     registration_closes_on: date
+    visa_letter_text: dict[str, str] | None = None  # None: left as it is
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,8 @@ def page_values(page: Page) -> dict:
 def event_values(event: Event) -> dict:
     return {**per_language("name", event.name), **per_language("theme", event.theme),
             **per_language("city", event.city), "starts_on": event.starts_on, "ends_on": event.ends_on,
-            "registration_closes_on": event.registration_closes_on}
+            "registration_closes_on": event.registration_closes_on,
+            **per_language("visa_letter_text", event.visa_letter_text or I18nText())}
 
 
 def session_edit(values: dict) -> SessionEdit:
@@ -197,7 +202,9 @@ def page_edit(values: dict) -> PageEdit:
 def event_edit(values: dict) -> EventEdit:
     return EventEdit(name=texts(values, "name"), theme=texts(values, "theme"), city=texts(values, "city"),
                      starts_on=values["starts_on"], ends_on=values["ends_on"],
-                     registration_closes_on=values["registration_closes_on"])
+                     registration_closes_on=values["registration_closes_on"],
+                     # Empty in both languages (or not sent, by a script that predates it): left as it is.
+                     visa_letter_text=texts(values, "visa_letter_text") or None)
 
 
 def rooms(event: Event) -> list[Room]:
@@ -227,7 +234,7 @@ class ContentItem:
 
 def content_items(event: Event) -> list[ContentItem]:
     """The event, its pages and its sessions, each with how many of its texts lack a translation."""
-    items = [ContentItem("event", event.slug, event.name, len(untranslated(event_values(event), ("name", "theme", "city"))))]
+    items = [ContentItem("event", event.slug, event.name, len(untranslated(event_values(event), EVENT_TEXTS)))]
     items += [ContentItem("page", page.slug, page.title, len(untranslated(page_values(page), ("title", "text"))))
               for page in event.pages]
     items += [ContentItem("session", session.slug, session.title,
@@ -308,8 +315,9 @@ def edit_event(actor: Host, event: Event, edit: EventEdit) -> bool:
     if problems:
         raise Refused(problems)
     before = _snapshot(event_values(event))
-    for name in ("name", "theme", "city"):
-        setattr(event, name, _merged(getattr(event, name), getattr(edit, name)))
+    for name in EVENT_TEXTS:
+        if getattr(edit, name) is not None:
+            setattr(event, name, _merged(getattr(event, name) or I18nText(), getattr(edit, name)))
     event.starts_on, event.ends_on = edit.starts_on, edit.ends_on
     event.registration_closes_on = edit.registration_closes_on
     after = _snapshot(event_values(event))

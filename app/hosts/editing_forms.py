@@ -14,7 +14,7 @@ SIGNUP_NAMES = {"open": _l("Open: delegates join"), "closed": _l("Closed: no mor
 NOT_A_DATE = _l("Enter a valid date.")
 NOT_A_TIME = _l("Enter a time as HH:MM.")
 # Long enough for any real text; a longer one is refused with a message, never cut.
-TITLE_MAX, DESCRIPTION_MAX, PAGE_MAX = 300, 5000, 50000
+TITLE_MAX, DESCRIPTION_MAX, PAGE_MAX, LETTER_MAX = 300, 5000, 50000, 10000
 
 
 def line(label, maximum=TITLE_MAX):
@@ -76,6 +76,8 @@ class EventForm(PortalForm):
     starts_on = date_field(_l("First day"))
     ends_on = date_field(_l("Last day"))
     registration_closes_on = date_field(_l("Registration deadline"))
+    visa_letter_text_en = block(_l("Visa letter text in English"), LETTER_MAX)
+    visa_letter_text_mn = block(_l("Visa letter text in Mongolian"), LETTER_MAX)
 
 
 

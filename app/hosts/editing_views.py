@@ -17,7 +17,7 @@ bp = Blueprint("hosts_editing", __name__, url_prefix="/<lang>/hosts")
 # Every console page is private: no cache keeps it.
 bp.after_request(private)
 
-TEXTS = {"session": ("title", "description"), "page": ("title", "text"), "event": ("name", "theme", "city")}
+TEXTS = {"session": ("title", "description"), "page": ("title", "text"), "event": editing.EVENT_TEXTS}
 
 
 @bp.get("/content")
@@ -98,7 +98,7 @@ def edit_page(name):
 @bp.route("/event", methods=["GET", "POST"])
 @host_required("edit")
 def edit_event():
-    """The event's name, theme and city in both languages, its days and the registration deadline."""
+    """The event's name, theme, city and visa letter text in both languages, its days and the registration deadline."""
     event = current_event()
     form = EventForm() if request.method == "POST" else EventForm(formdata=None, data=editing.event_values(event))
     if request.method == "GET" or not form.validate():

@@ -65,6 +65,7 @@ REGISTRATION_COLUMNS = (
     Column(_l("Arrival date"), lambda r: r.arrival_date),
     Column(_l("Arrival time"), lambda r: r.arrival_time),
     Column(_l("Arrival flight number"), lambda r: r.arrival_flight),
+    Column(_l("Checked bags"), lambda r: r.luggage),
     Column(_l("Departure date"), lambda r: r.departure_date),
     Column(_l("Departure time"), lambda r: r.departure_time),
     Column(_l("Departure flight number"), lambda r: r.departure_flight),

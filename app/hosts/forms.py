@@ -21,7 +21,11 @@ REGISTRATION_ACTIONS = {"registration.confirmed": _l("Registration confirmed"),
                         "registration.declined": _l("Registration declined"),
                         "registration.noted": _l("Note added"),
                         "registration.passport_viewed": _l("Passport details viewed"),
-                        "registrations.exported_passports": _l("Exported with passport details")}
+                        "registrations.exported_passports": _l("Exported with passport details"),
+                        "registration.visa_letter_issued": _l("Visa letter issued"),
+                        "registration.visa_letter_downloaded": _l("Visa letter downloaded"),
+                        "registration.visa_letter_withdrawn": _l("Visa letter withdrawn"),
+                        "registration.checked_in": _l("Checked in at the door")}
 # The audit log's wording: every action the console records, the fields its before and after
 # keep (in the order shown), and how their values read. A test holds it to the code.
 AUDIT_ACTIONS = {"host.created": _l("Account added"), "host.disabled": _l("Account disabled"),
@@ -29,7 +33,8 @@ AUDIT_ACTIONS = {"host.created": _l("Account added"), "host.disabled": _l("Accou
                  **REGISTRATION_ACTIONS,
                  "session.edited": _l("Session edited"), "session.member_added": _l("Member added to a session"),
                  "session.member_removed": _l("Member removed from a session"),
-                 "page.edited": _l("Page edited"), "event.edited": _l("Event details edited")}
+                 "page.edited": _l("Page edited"), "event.edited": _l("Event details edited"),
+                 "badges.printed": _l("Badges printed")}
 AUDIT_FIELDS = {"email": _l("Email address"), "role": _l("Role"), "active": _l("Active"),
                 "registration": _l("Registration number"), "status": _l("Status"), "note": _l("Note"),
                 "filters": _l("Search and filters"), "rows": _l("Rows"), "format": _l("File format"),
@@ -42,12 +47,16 @@ AUDIT_FIELDS = {"email": _l("Email address"), "role": _l("Role"), "active": _l("
                 "day": _l("Day"), "start": _l("Starts (Ulaanbaatar time)"), "end": _l("Ends (Ulaanbaatar time)"),
                 "room": _l("Room"), "capacity": _l("Capacity"), "signup": _l("Sign-up"),
                 "starts_on": _l("First day"), "ends_on": _l("Last day"),
-                "registration_closes_on": _l("Registration deadline")}
-AUDIT_DATES = ("day", "starts_on", "ends_on", "registration_closes_on", "arrival")
+                "registration_closes_on": _l("Registration deadline"),
+                "visa_letter_text_en": _l("Visa letter text in English"),
+                "visa_letter_text_mn": _l("Visa letter text in Mongolian"),
+                "reference": _l("Reference number"), "stay_from": _l("Stay from"), "stay_until": _l("Stay until")}
+AUDIT_DATES = ("day", "starts_on", "ends_on", "registration_closes_on", "arrival", "stay_from", "stay_until")
 AUDIT_FILTERS = {"q": _l("Search"), "status": _l("Status"), "country": _l("Country"),
                  "visa": _l("Visa invitation letter asked for"), "hotel": _l("Hotel room asked for"),
                  "arrival": _l("Arriving on"), "sort": _l("Order")}
-FILE_FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
+FILE_FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "a4": _l("Badges, four to an A4 sheet"),
+                "a6": _l("Badges, one to an A6 page")}
 SEAT_NAMES = {"seated": _l("seated"), "waiting": _l("on the waiting list")}
 SORT_NAMES = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "name": _l("Family name"),
               "country": _l("Country"), "status": _l("Status"), "arrival": _l("Arrival date")}

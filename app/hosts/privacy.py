@@ -1,10 +1,13 @@
 """What the console keeps about a delegate goes when the delegate's data is erased: the hosts'
 notes on the registration, and the notes and details its audit entries carried (who changed its
-status, and when, stays)."""
+status, and when, stays); their visa letters are withdrawn and lose the name, so that an
+embassy checking one is told it was withdrawn, and nothing more."""
 from flask import Flask
 from sqlalchemy import delete, update
 
+from .. import clock
 from ..extensions import db
+from ..registration import letters
 from ..registration.models import Registration
 from ..registration.services import erased
 from .models import AuditEntry, HostNote
@@ -16,6 +19,7 @@ def forget(registration: Registration, **_) -> None:
     db.session.execute(update(AuditEntry).where(AuditEntry.object_kind == "registration",
                                                 AuditEntry.object_id == registration.id)
                        .values(before=None, after=None))
+    letters.forget(registration, clock.now())
 
 
 def init_app(app: Flask) -> None:

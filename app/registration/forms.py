@@ -27,6 +27,14 @@ def at_most(n):
     return Length(max=n, message=TOO_LONG)
 
 
+MAX_BAGS = 5
+
+
+def bags_or_none(value):
+    """A select's value as a number of bags: "" (not said) is None; anything else must be a number."""
+    return None if value in ("", None) else int(value)
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -65,6 +73,9 @@ class RegistrationForm(PortalForm):
     arrival_time = TimeField(_l("Arrival time"), [Optional()])
     arrival_flight = StringField(_l("Arrival flight number"), [Optional(), at_most(16), Regexp(
         r"^[A-Za-z0-9]{2}\s?\d{1,4}[A-Za-z]?$", message=_l("Enter a flight number such as OM 302."))], **LINE)
+    # Checked bags, for the car that meets the delegate at the airport (not said: counted as one).
+    luggage = SelectField(_l("Checked bags"), [Optional()], coerce=bags_or_none, choices=choices([
+        ("", _l("Choose…")), *((str(n), str(n)) for n in range(MAX_BAGS + 1))]))
     departure_date = DateField(_l("Departure date"), [Optional()])
     departure_time = TimeField(_l("Departure time"), [Optional()])
     departure_flight = StringField(_l("Departure flight number"), [Optional(), at_most(16), Regexp(

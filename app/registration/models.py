@@ -3,7 +3,7 @@ import secrets
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timestamps import UTCDateTime as Moment, utcnow
@@ -81,6 +81,9 @@ class Registration(db.Model):
     email_proven_at: Mapped[datetime | None] = mapped_column(Moment)
     # What a badge's QR names at check-in (/LANG/hosts/checkin/CODE).
     checkin_code: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_checkin_code)
+    # The visa letters the hosts issued, newest first (withdrawn ones stay, for the record).
+    visa_letters: Mapped[list["VisaLetter"]] = relationship(
+        viewonly=True, order_by="(VisaLetter.issued_at.desc(), VisaLetter.id.desc())")
 
     @property
     def is_active(self) -> bool:
@@ -93,6 +96,11 @@ class Registration(db.Model):
     @property
     def has_passport_data(self) -> bool:
         return any(getattr(self, name) for name in self.PASSPORT_FIELDS)
+
+    @property
+    def current_visa_letter(self) -> "VisaLetter | None":
+        """The letter that is valid now, if any (a new one is issued only after a withdrawal)."""
+        return next((letter for letter in self.visa_letters if not letter.is_withdrawn), None)
 
 
 class SignIn(db.Model):

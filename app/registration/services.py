@@ -13,7 +13,7 @@ from ..email_address import canonical_email
 from ..events.models import Event
 from ..extensions import db
 from ..timestamps import utcnow
-from . import notify
+from . import letters, notify
 from .links import InvalidLink, may_email_link, read_link
 from .locking import lock_registration
 from .models import LinkRequest, Registration, SignIn
@@ -22,7 +22,7 @@ from .models import LinkRequest, Registration, SignIn
 FIELDS = (
     "given_name", "family_name", "passport_given_name", "passport_family_name", "email", "phone",
     "country", "organisation", "position", "gender", "language", "days", "arrival_date",
-    "arrival_time", "arrival_flight", "departure_date", "departure_time", "departure_flight",
+    "arrival_time", "arrival_flight", "luggage", "departure_date", "departure_time", "departure_flight",
     "hotel_needed", "hotel_check_in", "hotel_check_out", "room_type", "dietary_needs",
     "accessibility_needs", "interpretation", "visa_letter", "nationality", "passport_number",
     "date_of_birth", "passport_expiry", "newsletter",
@@ -115,10 +115,12 @@ def may_cancel(registration: Registration) -> bool:
 
 
 def mark_cancelled(registration: Registration, now: datetime) -> None:
-    """The registration's part of a cancellation (its seats are the program's, see app.delegates)."""
+    """The registration's part of a cancellation (its seats are the program's, see app.delegates); a
+    visa letter issued for it is withdrawn."""
     registration.status = Registration.CANCELLED
     registration.cancelled_at = now
     registration.updated_at = now
+    letters.withdraw_on_leaving(registration, now)
     db.session.flush()
 
 

@@ -3,7 +3,7 @@
 Every page lives under `/LANG/` (the blueprints' url_prefix); only `/` and `/healthz` do not."""
 from flask import Flask
 
-from . import errors, newsletter, program, public, registration
+from . import errors, newsletter, program, public, registration, verify
 
 
 def init_app(app: Flask) -> None:
@@ -12,4 +12,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(program.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(newsletter.bp)
+    app.register_blueprint(verify.bp)  # an embassy checks a visa invitation letter
     errors.init_app(app)
