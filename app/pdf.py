@@ -57,8 +57,7 @@ def available() -> bool:
 def render_pdf(html: str, base_url: str, static_folder: str, static_url_path: str,
                images: Mapping[str, bytes] | None = None) -> bytes:
     """The page as PDF, laid out by its print stylesheet. `images`: pictures made for this document
-    (a PNG or SVG by the path its HTML names, such as /badges/qr-1.png), which no data: address
-    has to carry (WeasyPrint decodes those through urllib, a millisecond each)."""
+    (a PNG or SVG by the path its HTML names, such as /badges/qr-1.png), served from memory."""
     if not available():
         raise PdfUnavailable()
     return HTML(string=html, base_url=base_url,

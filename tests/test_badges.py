@@ -16,8 +16,8 @@ from app.extensions import db
 from app.hosts import badges
 from app.hosts.models import AuditEntry
 from app.registration.models import Registration
-from tests.conftest import register, sign_in_host
-from tests.test_hosts import COORDINATOR, HOST, coordinator, plain_host  # noqa: F401 (fixtures)
+from tests.conftest import register
+from tests.test_hosts import coordinator, plain_host  # noqa: F401 (fixtures)
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -104,17 +104,22 @@ def test_the_fonts_table_is_read_once_per_process():
     assert badges.coverage.cache_info().currsize == 1 and badges._metrics.cache_info().currsize == 2
 
 
-def test_a_name_gets_the_largest_size_that_fits_then_wraps_then_is_shortened():
-    short = badges.fit("Ana García", "bold", badges.NAME_SIZES, badges.NAME_LINES, 3)
-    assert (short.size, short.wraps) == (30, False)
-    longer = badges.fit("Oyuunchimeg Tserendulam-Dolgorsuren", "bold", badges.NAME_SIZES, badges.NAME_LINES, 3)
-    assert 18 <= longer.size < 30 or longer.wraps
-    wrapped = badges.fit("Hubert Blaine Wolfeschlegelsteinhausenbergerdorff Senior", "bold", badges.NAME_SIZES,
-                         badges.NAME_LINES, 3)
-    assert wrapped.wraps and wrapped.text.endswith("Senior")
-    endless = badges.fit("A" * 300, "bold", badges.NAME_SIZES, badges.NAME_LINES, 3)
-    assert endless.wraps and endless.text.endswith("…") and 20 < len(endless.text) < 300
-    assert len(badges.wrapped_lines(endless.text, "bold", endless.size)) <= 3
+def test_a_name_gets_the_largest_size_on_one_line_then_wraps_larger_then_is_shortened():
+    def set_as(text):
+        line = badges.fit(text, "bold", badges.NAME)
+        return line.size, badges.wrapped_lines(line.text, "bold", line.size)
+
+    assert set_as("Ana García") == (30, ["Ana García"])
+    assert set_as("Enkhjargal Tserendulam") == (30, ["Enkhjargal", "Tserendulam"])  # two lines at 30 pt, not one at 18
+    assert set_as("Oyuunchimeg Tserendulam-Dolgorsuren") == (16, ["Oyuunchimeg", "Tserendulam-Dolgorsuren"])
+    size, lines = set_as("Hubert Blaine Wolfeschlegelsteinhausenbergerdorff Senior")
+    assert size < badges.BIG and len(lines) == 3 and lines[-1].endswith("Senior")  # three lines only when small
+    size, lines = set_as("A" * 300)
+    assert size == 12 and len(lines) == 3 and lines[-1].endswith("…")  # the smallest size, shortened
+    # Every other line of the badge keeps to its setting too.
+    for setting in (badges.OWN_NAME, badges.ORGANISATION, badges.COUNTRY, badges.EVENT_NAME):
+        line = badges.fit("Сайн байна уу " * 30, "regular", setting)
+        assert len(badges.wrapped_lines(line.text, "regular", line.size)) <= setting.most_lines
 
 
 def test_the_name_on_a_badge_is_the_passport_spelling_and_the_own_script_beneath_where_the_font_has_it():
@@ -236,13 +241,13 @@ def test_without_the_fonts_files_the_event_is_printed_as_text(app, coordinator, 
         cached.cache_clear()
     try:
         pages = badge_pages(coordinator.get("/en/hosts/badges.pdf?layout=a6&sort=name"))
+        # Only what every common font has is trusted: Latin, Greek and Cyrillic, no Arabic.
         assert not badges.covered("محمد") and badges.covered("Ελένη")
     finally:
         for cached in (badges.coverage, badges._metrics, badges.event_band):
             cached.cache_clear()
     assert lines(pages[0])[:4] == ["Progressive Alliance Conference", "Прогрессив Аллиансын бага хурал",
                                    "Ulaanbaatar, Mongolia · May 25\u2009–\u200926, 2017", "Ana García"]
-    # Only the letters every common font has: Latin, Greek and Cyrillic, but no Arabic.
     assert lines(pages[1])[3:5] == ["Batbayar Ulzii", "Батбаяр Өлзий"]
 
 
@@ -278,6 +283,18 @@ def test_a_search_the_list_refuses_is_refused_here_too(app, coordinator, delegat
         assert response.status_code == 422, query
         assert response.mimetype == "text/html" and "Please correct" in response.get_data(as_text=True)
     assert audit_entries(app) == []
+
+
+def test_more_badges_than_one_pdf_holds_are_refused_with_the_way_out(app, coordinator, delegates, monkeypatch):
+    monkeypatch.setattr(badges, "MOST_BADGES", {"a4": 4, "a6": 3})
+    assert len(badge_pages(coordinator.get("/en/hosts/badges.pdf"))) == 1  # four on one sheet: allowed
+    response = coordinator.get("/en/hosts/badges.pdf?layout=a6")
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    assert "has 4 delegates, and one PDF holds at most 3 badges" in response.get_data(as_text=True)
+    mongolian = coordinator.get("/mn/hosts/badges.pdf?layout=a6").get_data(as_text=True)
+    assert "хамгийн ихдээ 3 үнэмлэх" in mongolian
+    assert len(badge_pages(coordinator.get("/en/hosts/badges.pdf?layout=a6&country=MN"))) == 1  # in parts
+    assert [after["rows"] for after, _host in audit_entries(app)] == [4, 1]
 
 
 HOSTILE = {

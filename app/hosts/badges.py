@@ -18,10 +18,12 @@ Text is fitted by the font's advance widths, not by the browser: the largest siz
 fits on one line, else the largest at which it wraps into its few lines, else the smallest,
 shortened with «…». So a name never leaves its badge, and WeasyPrint never measures twice.
 
-Speed (docs/benchmarks.md, «Badges»): 2,000 badges are one request under gunicorn's timeout.
-WeasyPrint's cost is per line of text, so a badge has few; the QR is a 1-pixel-per-module
-greyscale PNG that the PDF scales without smoothing, made with a fixed mask (segno's choice of
-the best of eight is most of a code's time, and any mask is a valid code) and kept per process.
+Speed (docs/benchmarks.md, «Badges»): WeasyPrint's time grows with every box and line of text
+(a millisecond or more a line, whatever its length) and every page, so a badge has few lines; the
+event's band, the same on every badge, is one 600-dpi image the PDF holds once; the QR is a
+1-pixel-per-module greyscale PNG the PDF scales without smoothing, made with a fixed mask (segno's
+choice of the best of eight was most of a code's time, and any mask makes a valid code) and kept
+per process. One PDF holds at most MOST_BADGES, so that it is made well inside gunicorn's timeout.
 """
 import io
 import unicodedata
@@ -45,6 +47,9 @@ from .models import Host
 LAYOUTS = ("a4", "a6")  # four A6 badges on an A4 sheet, or one badge per A6 page
 DEFAULT_LAYOUT = "a4"
 PER_SHEET = {"a4": 4, "a6": 1}
+# The most badges one PDF holds, so that it is made well inside gunicorn's 30 s timeout
+# (docs/benchmarks.md, «Badges»: the time grows with the badges, and an A6 page costs more).
+MOST_BADGES = {"a4": 2000, "a6": 1000}
 BADGE_LANGUAGES = ("en", "mn")  # the badge's own words: English, then Mongolian
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 FACES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
@@ -56,14 +61,27 @@ FALLBACK_ADVANCE = 0.62  # em, a wide guess
 # The text column of a badge (105 mm wide, 7 mm inside each edge), in points; a little is kept
 # back because the widths ignore kerning and the shapes Arabic letters take in a word.
 COLUMN = (105 - 2 * 7) * 72 / 25.4 * 0.94
-# The sizes (pt) each line may take, largest first, and how many lines it may wrap into
-# (badges.css has a class for each size: s30, s27 …).
-NAME_SIZES, NAME_LINES = (30, 27, 24, 21, 18), (16, 14, 12)
-OWN_SIZES, OWN_LINES = (18, 16, 14, 12), (12, 10)
-TEXT_SIZES, TEXT_LINES = (13, 12, 11), (11, 10, 9)
-HEADER_SIZES, HEADER_LINES = (10, 9), (9, 8)
-WRAPPED_LINES = 3  # a wrapped name or organisation; two for the rest
 ELLIPSIS = "…"
+BIG = 18  # pt: from this size up, a text wraps into two lines at most
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How a text may be set on a badge: its sizes (pt, largest first; badges.css has a class for
+    each: s30, s27 …), the smallest at which one line is still preferred to a larger size on
+    two, and how many lines it may take."""
+
+    sizes: tuple[int, ...]
+    one_line_from: int
+    most_lines: int
+
+
+NAME = Setting((30, 27, 24, 21, 18, 16, 14, 12), one_line_from=21, most_lines=3)
+OWN_NAME = Setting((18, 16, 14, 12, 10), one_line_from=14, most_lines=2)
+ORGANISATION = Setting((13, 12, 11, 10, 9), one_line_from=11, most_lines=3)
+COUNTRY = Setting((13, 12, 11, 10, 9), one_line_from=11, most_lines=2)
+EVENT_NAME = Setting((10, 9, 8), one_line_from=9, most_lines=2)
+PLACE_AND_DATES = Setting((8, 7), one_line_from=7, most_lines=2)
 
 # The event's band at the head of every badge: drawn once as a 600-dpi image that the PDF holds
 # once and every badge shows (as text, its three lines were a third of WeasyPrint's time).
@@ -71,7 +89,7 @@ BAND_PATH = "/badges/event.png"
 BAND_DPI = 600
 BAND_WIDTH, BAND_PADDING, BAND_RADIUS = 105 - 2 * 7, 2.5, 2  # mm; the text column is COLUMN
 BAND_COLOUR, BAND_TEXT = (0x7A, 0x0C, 0x20), (255, 255, 255)  # the portal's dark red, white letters
-LINE_HEIGHT = 1.2
+BAND_LINE_HEIGHT = 1.2
 
 # QR codes: error correction M (15 % of a crumpled badge may be lost), mask 0 (what segno
 # would choose most often for these addresses), a quiet zone of 4 modules as the standard asks.
@@ -102,6 +120,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Badge:
+    """What one delegate's badge prints."""
+
     name: Line  # in Latin letters, as in the passport
     own: Line | None  # in the delegate's own script, where that says more and the font has it
     organisation: Line | None
@@ -134,6 +154,14 @@ class NoBadges(Exception):
     """No registration matches the filters: there is nothing to print (and nothing is logged)."""
 
 
+class TooManyBadges(Exception):
+    """More badges than one PDF in this layout holds: the hosts print the list in parts."""
+
+    def __init__(self, count: int, most: int):
+        super().__init__(count, most)
+        self.count, self.most = count, most
+
+
 def layout_named(value: str | None) -> str:
     """The layout asked for; anything else gets the default."""
     return value if value in LAYOUTS else DEFAULT_LAYOUT
@@ -142,11 +170,13 @@ def layout_named(value: str | None) -> str:
 def badge_sheets(actor: Host, event: Event, filters: registrations.Filters, layout: str, lang: str) -> BadgeSheets:
     """Badges for the registrations the list's filters name, in the list's order: without a status
     filter, those coming (pending and confirmed). The printing is in the audit log, with the
-    filters and the number of badges (raises NoBadges for none). `lang` is the language of the
-    check-in pages the QR codes open."""
+    filters and the number of badges (raises NoBadges for none, TooManyBadges for more than the
+    layout's MOST_BADGES). `lang` is the language of the check-in pages the QR codes open."""
     chosen = [r for r in registrations.matching(event, filters) if filters.status or r.is_active]
     if not chosen:
         raise NoBadges()
+    if len(chosen) > MOST_BADGES[layout]:
+        raise TooManyBadges(len(chosen), MOST_BADGES[layout])
     audit.record(actor, "badges.printed", "badges", None, None,
                  {"filters": filters.query_args, "rows": len(chosen), "format": layout})
     head = event_lines(event)
@@ -166,11 +196,10 @@ def badge(registration: Registration, qr: str) -> Badge:
     own = printable(own_name(registration))
     organisation = printable(registration.organisation)
     return Badge(
-        name=fit(name, "bold", NAME_SIZES, NAME_LINES, WRAPPED_LINES),
-        own=fit(own, "regular", OWN_SIZES, OWN_LINES) if covered(own) and differs(name, own) else None,
-        organisation=fit(organisation, "regular", TEXT_SIZES, TEXT_LINES, WRAPPED_LINES)
-        if organisation and covered(organisation) else None,
-        country=fit(country_line(registration.country), "regular", TEXT_SIZES, TEXT_LINES),
+        name=fit(name, "bold", NAME),
+        own=fit(own, "regular", OWN_NAME) if covered(own) and differs(name, own) else None,
+        organisation=fit(organisation, "regular", ORGANISATION) if organisation and covered(organisation) else None,
+        country=fit(country_line(registration.country), "regular", COUNTRY),
         qr=qr)
 
 
@@ -191,9 +220,9 @@ def event_lines(event: Event) -> list[Line]:
     english = BADGE_LANGUAGES[0]
     city = only_covered(printable(event.city.get(english, event.main_language).text))
     when = date_range_in(english, event.starts_on, event.ends_on)
-    lines = [replace(fit(text, "bold", HEADER_SIZES, HEADER_LINES), lang=code) for code, text in names.items()]
-    return lines + [replace(fit(" · ".join(part for part in (city, when) if part), "regular", (8,), (7,)),
-                            lang=english)]
+    lines = [replace(fit(text, "bold", EVENT_NAME), lang=code) for code, text in names.items()]
+    place = " · ".join(part for part in (city, when) if part)
+    return [*lines, replace(fit(place, "regular", PLACE_AND_DATES), lang=english)]
 
 
 def latin_line(registration: Registration) -> str:
@@ -281,18 +310,20 @@ def _metrics(face: str) -> tuple[dict[int, int], int] | None:
 
 # Fitting
 
-def fit(text: str, face: str, sizes: tuple[int, ...], wrapped: tuple[int, ...], lines: int = 2) -> Line:
-    """The text at the largest of `sizes` at which it fits on one line of the badge; else at the
-    largest of `wrapped` at which it fits in `lines` lines; else at the smallest, shortened to fit."""
+def fit(text: str, face: str, setting: Setting) -> Line:
+    """The text on one line at the largest size it fits, down to the setting's `one_line_from`;
+    else wrapped at the largest size at which it takes at most its `most_lines` (two from BIG up);
+    else at the smallest size, shortened with «…» to fit."""
     bold = face == "bold"
-    for size in sizes:
-        if len(wrapped_lines(text, face, size)) <= 1:
+    for size in setting.sizes:
+        if size >= setting.one_line_from and len(wrapped_lines(text, face, size)) == 1:
             return Line(text, size, bold=bold)
-    for size in wrapped:
-        if len(wrapped_lines(text, face, size)) <= lines:
-            return Line(text, size, wraps=True, bold=bold)
-    size = wrapped[-1]
-    while len(text) > 1 and len(wrapped_lines(text + ELLIPSIS, face, size)) > lines:
+    for size in setting.sizes:
+        lines = len(wrapped_lines(text, face, size))
+        if lines <= (min(2, setting.most_lines) if size >= BIG else setting.most_lines):
+            return Line(text, size, wraps=lines > 1, bold=bold)
+    size = setting.sizes[-1]
+    while len(text) > 1 and len(wrapped_lines(text + ELLIPSIS, face, size)) > setting.most_lines:
         text = text[:max(1, len(text) * 9 // 10 if len(text) > 40 else len(text) - 1)].rstrip()
     return Line(text + ELLIPSIS, size, wraps=True, bold=bold)
 
@@ -351,7 +382,7 @@ def event_band(lines: tuple[Line, ...]) -> bytes | None:
     rows = [(part, line) for line in lines for part in wrapped_lines(line.text, "bold" if line.bold else "regular",
                                                                      line.size)]
     padding = _pixels(BAND_PADDING)
-    height = 2 * padding + sum(round(line.size * LINE_HEIGHT * scale) for _part, line in rows)
+    height = 2 * padding + sum(round(line.size * BAND_LINE_HEIGHT * scale) for _part, line in rows)
     width = _pixels(BAND_WIDTH)
     image = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(image)
@@ -359,7 +390,7 @@ def event_band(lines: tuple[Line, ...]) -> bytes | None:
     top = padding
     for part, line in rows:
         face = FONT_FOLDER / FACES["bold" if line.bold else "regular"]
-        step = round(line.size * LINE_HEIGHT * scale)
+        step = round(line.size * BAND_LINE_HEIGHT * scale)
         font = ImageFont.truetype(str(face), line.size * scale)
         draw.text((width / 2, top + step / 2), part, font=font, fill=BAND_TEXT, anchor="mm")
         top += step

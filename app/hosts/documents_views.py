@@ -2,7 +2,7 @@
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import format_number, get_locale, gettext as _, lazy_gettext as _l
 
 from .. import clock, pdf
 from ..delegates.signin import private
@@ -108,10 +108,18 @@ def badges_pdf():
                                      badges.layout_named(request.args.get("layout")), g.lang)
     except badges.NoBadges:
         return render_error(404, NO_BADGES)
+    except badges.TooManyBadges as refused:
+        return _too_many_badges(refused)
     data = pdf.render_pdf(render_template("hosts/badges.html", sheets=sheets), request.url_root,
                           current_app.static_folder, current_app.static_url_path, sheets.images)
     db.session.commit()  # the printing's audit entry, once the badges are made
     return send_file(BytesIO(data), mimetype="application/pdf", download_name=sheets.filename)
+
+
+def _too_many_badges(refused: badges.TooManyBadges):
+    return render_error(422, _("The list as filtered has %(num)s delegates, and one PDF holds at most %(most)s badges "
+                               "in this layout. Narrow the list (by status, country or arrival day) and print the "
+                               "badges in parts.", num=format_number(refused.count), most=format_number(refused.most)))
 
 
 def _badge_filter_form() -> RegistrationFilterForm:
