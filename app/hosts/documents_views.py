@@ -9,10 +9,9 @@ from ..delegates.signin import private
 from ..events.services import current_event
 from ..extensions import db
 from ..htmx import see_other
-from ..i18n.collation import countries
 from ..web.errors import render_error
 from . import badges, letters, registrations
-from .forms import ALL, STATUS_NAMES, RegistrationFilterForm
+from .forms import RegistrationFilterForm
 from .signin import current_host, host_required
 
 bp = Blueprint("hosts_documents", __name__, url_prefix="/<lang>/hosts")
@@ -98,13 +97,13 @@ NO_BADGES = _l("No registration matches these filters, so there are no badges to
 @host_required()
 def badges_pdf():
     """Badges for the list as filtered (those coming, unless a status is chosen); `layout` a4 or a6."""
-    form = _badge_filter_form()
+    form = RegistrationFilterForm.read(request.args, str(get_locale()))
     if not form.validate():
         return render_template("hosts/registrations.html", form=form, results=None), 422
     if not pdf.available():
         return render_error(503, BADGES_UNAVAILABLE)
     try:
-        sheets = badges.badge_sheets(current_host(), current_event(), _badge_filters(form),
+        sheets = badges.badge_sheets(current_host(), current_event(), form.filters(),
                                      badges.layout_named(request.args.get("layout")), g.lang)
     except badges.NoBadges:
         return render_error(404, NO_BADGES)
@@ -122,15 +121,3 @@ def _too_many_badges(refused: badges.TooManyBadges):
                                "badges in parts.", num=format_number(refused.count), most=format_number(refused.most)))
 
 
-def _badge_filter_form() -> RegistrationFilterForm:
-    """The registrations list's search form, read from the address (as the list and its exports read it)."""
-    form = RegistrationFilterForm(request.args)
-    form.status.choices = [("", ALL), *STATUS_NAMES.items()]
-    form.country.choices = [("", ALL), *countries(str(get_locale()))]
-    return form
-
-
-def _badge_filters(form: RegistrationFilterForm) -> registrations.Filters:
-    return registrations.Filters(q=form.q.data or "", status=form.status.data or "", country=form.country.data or "",
-                                 visa=form.visa.data, hotel=form.hotel.data, arrival=form.arrival.data,
-                                 sort=form.sort.data or registrations.DEFAULT_SORT)

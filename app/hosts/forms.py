@@ -6,7 +6,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..email_address import InvalidEmail, checked_email
 from ..forms import CountrySelect, PortalForm, choices, clean_block, clean_line, no_control_characters
+from ..i18n.collation import countries
 from . import rules
+from .registrations import DEFAULT_SORT, Filters
 
 REQUIRED = _l("This field is required.")
 TOO_LONG = _l("Too long (at most %(max)s characters).")
@@ -138,6 +140,20 @@ class RegistrationFilterForm(PortalForm):
     page = PageNumber(default=1)
     # The passport details, in an export only a coordinator may ask for.
     passport = BooleanField(_l("With passport details"))
+
+    @classmethod
+    def read(cls, args, language: str) -> "RegistrationFilterForm":
+        """The list's search as the address gives it (the list, its exports and the badges read it
+        alike), with the statuses and the countries to choose from in the console's language."""
+        form = cls(args)
+        form.status.choices = [("", ALL), *STATUS_NAMES.items()]
+        form.country.choices = [("", ALL), *countries(language)]
+        return form
+
+    def filters(self) -> Filters:
+        return Filters(q=self.q.data or "", status=self.status.data or "", country=self.country.data or "",
+                       visa=self.visa.data, hotel=self.hotel.data, arrival=self.arrival.data,
+                       sort=self.sort.data or DEFAULT_SORT)
 
 
 class DecisionForm(PortalForm):

@@ -9,7 +9,6 @@ from ..delegates.signin import private
 from ..events.services import current_event
 from ..extensions import db
 from ..htmx import is_htmx, render, see_other
-from ..i18n.collation import countries
 from ..security import local_path
 from ..timestamps import utcnow
 from . import audit, dashboard, decisions, exports, registrations, rules, services
@@ -78,10 +77,10 @@ def dashboard_page():
 @host_required()
 def registration_list():
     """The registrations, searched, filtered and sorted; as one types, htmx swaps only the rows."""
-    form = _filter_form()
+    form = RegistrationFilterForm.read(request.args, str(get_locale()))
     if not form.validate():
         return render("hosts/registrations.html", "hosts/_registration_rows.html", 422, form=form, results=None)
-    filters = _filters(form)
+    filters = form.filters()
     results = registrations.search(current_event(), filters, form.page.data or 1)
     return render("hosts/registrations.html", "hosts/_registration_rows.html", form=form, filters=filters, results=results)
 
@@ -91,12 +90,12 @@ def registration_list():
 @host_required()
 def export_registrations(kind):
     """The list as filtered, as a spreadsheet; the passport details only for a coordinator who asks."""
-    form = _filter_form()
+    form = RegistrationFilterForm.read(request.args, str(get_locale()))
     if not form.validate():
         return render_template("hosts/registrations.html", form=form, results=None), 422
     if form.passport.data and not rules.may(current_host().role, "passports"):
         abort(403)
-    name, data = exports.registrations_file(current_host(), current_event(), _filters(form), form.passport.data, kind)
+    name, data = exports.registrations_file(current_host(), current_event(), form.filters(), form.passport.data, kind)
     db.session.commit()  # a passport export is in the audit log
     return _download(name, data, kind)
 
@@ -212,17 +211,6 @@ def _accounts_page(form, status=200, changing=None, own=False):
                            changing=changing, own=own, saved=request.args.get("saved")), status
 
 
-def _filter_form() -> RegistrationFilterForm:
-    form = RegistrationFilterForm(request.args)
-    form.status.choices = [("", ALL), *STATUS_NAMES.items()]
-    form.country.choices = [("", ALL), *countries(str(get_locale()))]
-    return form
-
-
-def _filters(form: RegistrationFilterForm) -> registrations.Filters:
-    return registrations.Filters(q=form.q.data or "", status=form.status.data or "", country=form.country.data or "",
-                                 visa=form.visa.data, hotel=form.hotel.data, arrival=form.arrival.data,
-                                 sort=form.sort.data or registrations.DEFAULT_SORT)
 
 
 def _download(name: str, data: bytes, kind: str):
