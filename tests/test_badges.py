@@ -298,8 +298,9 @@ def test_more_badges_than_one_pdf_holds_are_refused_with_the_way_out(app, coordi
 
 
 HOSTILE = {
-    "long": dict(given_name="Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen" * 2,
-                 family_name="Ba" * 60, organisation="Sozialdemokratische Partei Deutschlands " * 6),
+    # As long as the form takes (100 letters a name, 200 the organisation).
+    "long": dict(given_name=("Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen" * 2)[:100],
+                 family_name="Ba" * 50, organisation=("Sozialdemokratische Partei Deutschlands " * 6)[:200]),
     "rtl": dict(given_name="שרה", family_name="לוי", passport_given_name="Sarah", passport_family_name="Levi",
                 organisation="מפלגת העבודה"),
     "override": dict(given_name="Dorj\u202eyrotciv", family_name="Bat\u2066"),
