@@ -62,8 +62,9 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def burst(env: dict, delegates: int, capacity: int) -> dict:
-    """Sign DELEGATES delegates up for one CAPACITY-seat session at the same moment."""
+def burst(env: dict, delegates: int, capacity: int, root: Path = ROOT) -> dict:
+    """Sign DELEGATES delegates up for one CAPACITY-seat session at the same moment (the portal in
+    `root` serves them: this tree, or another one to compare with)."""
     from itsdangerous import URLSafeTimedSerializer
     from sqlalchemy import select
 
@@ -91,7 +92,7 @@ def burst(env: dict, delegates: int, capacity: int) -> dict:
     port = free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "--workers", "4", "--threads", "4", "--worker-class", "gthread", "--bind",
-         f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+         f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "wsgi:app"], cwd=root, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/healthz")

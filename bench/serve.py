@@ -32,8 +32,9 @@ def wait_until_up(url: str, timeout: float = 20) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def portal_environment(folder: Path) -> dict:
-    """A fresh SQLite database with the demo event, the clock before the deadline, no rate limits."""
+def portal_environment(folder: Path, root: Path = ROOT) -> dict:
+    """A fresh SQLite database with the demo event, the clock before the deadline, no rate limits
+    (made by the portal in `root`: this tree, or another one to compare with)."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite3'}",
@@ -43,19 +44,19 @@ def portal_environment(folder: Path) -> dict:
         SECRET_KEY="bench",
         MAIL_SERVER="",
     )
-    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([BIN / "flask", "portal", "load-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=root, env=env, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "portal", "load-demo"], cwd=root, env=env, check=True, capture_output=True)
     return env
 
 
 @contextmanager
-def gunicorn(app: str, env: dict, probe: str = "/"):
-    """Serve `app` with gunicorn (WORKERS sync workers); yields the base URL."""
+def gunicorn(app: str, env: dict, probe: str = "/", root: Path = ROOT):
+    """Serve `app` (of the portal in `root`) with gunicorn (WORKERS sync workers); yields the base URL."""
     port = free_port()
     process = subprocess.Popen(
         [BIN / "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
          "--no-control-socket", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        cwd=root, env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -111,3 +111,22 @@ def test_the_moved_mark_goes_after_its_days_though_the_program_did_not_change(ap
     assert "Time or room changed" in client.get("/en/program").get_data(as_text=True)
     app.config["PORTAL_NOW"] = "2017-05-05T10:00:00+08:00"  # the kept page of two days ago is not served
     assert "Time or room changed" not in client.get("/en/program").get_data(as_text=True)
+
+
+def test_a_frame_puts_each_piece_in_its_slot():
+    from app.page_cache import TOKEN_SLOT, Frame, fill, slot
+
+    frame = Frame(f"<p>{slot('agenda')}</p><div>{slot(7)}{slot(8)}</div>{slot(7)}")
+    assert frame.slots == ["agenda", "7", "8", "7"]
+    body = frame.fill({"agenda": "2 sessions", "7": f"<form>{TOKEN_SLOT}</form>", "8": ""})
+    assert fill(body, "mine") == "<p>2 sessions</p><div><form>mine</form></div><form>mine</form>"
+    assert Frame("<p>no slots</p>").fill({}) == "<p>no slots</p>"
+
+
+def test_a_full_store_lets_its_oldest_entry_go_first():
+    from app.page_cache import PageCache
+
+    store = PageCache(size=3)
+    for key in "abcd":
+        store.put(key, key.upper())
+    assert store.get("a") is None and [store.get(key) for key in "bcd"] == ["B", "C", "D"]

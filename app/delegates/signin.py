@@ -3,9 +3,12 @@ session) carries a random token; the sign-in it names is stored, so it can be en
 from functools import wraps
 
 from flask import after_this_request, current_app, g, redirect, session, url_for
+from sqlalchemy.orm import make_transient_to_detached
 
+from ..extensions import db
 from ..registration import services
 from ..registration.models import Registration, SignIn
+from .reading import Reader, reader, reader_values
 
 SESSION_KEY = "delegate"
 
@@ -25,17 +28,43 @@ def sign_in_with_link(token: str, now) -> Registration:
 def sign_out(now, everywhere: bool = False) -> None:
     """Sign this device out; `everywhere`: every device of this delegate."""
     services.sign_out(session.pop(SESSION_KEY, None), now, everywhere)
-    g.delegate = None
+    g.delegate = g.reader = g.reader_values = None
 
 
 def current_delegate() -> Registration | None:
     """The signed-in delegate's registration, looked up once per request. A page shown to a
-    signed-in delegate is theirs alone: no cache keeps it."""
+    signed-in delegate is theirs alone: no cache between them and the portal keeps it."""
     if "delegate" not in g:
         g.delegate = services.signed_in(session.get(SESSION_KEY))
         if g.delegate is not None:
             after_this_request(private)
     return g.delegate
+
+
+def current_reader(every_column: bool = False) -> Reader | None:
+    """The signed-in delegate as the pages they read on every request need them (their places,
+    and with `every_column` their registration as stored), in one statement, once per request;
+    the response is theirs alone, as with current_delegate. Actions use current_delegate."""
+    name = "reader_values" if every_column else "reader"
+    if name not in g:
+        read = reader_values if every_column else reader
+        g.setdefault(name, read(session.get(SESSION_KEY), current_app.config["SIGN_IN_MAX_AGE"]))
+        if g.get(name) is not None:
+            after_this_request(private)
+    return g.get(name)
+
+
+def delegate_to_lock() -> Registration | None:
+    """The signed-in delegate's registration for an action that locks it before anything else (a
+    join, a leave): found by current_reader, through the driver, and not read here. The action's
+    lock reads it, so the write transaction starts there and the sign-in was checked before it."""
+    found = current_reader()
+    if found is None:
+        return None
+    registration = Registration(id=found.id)
+    make_transient_to_detached(registration)  # a row known to exist, its columns not loaded yet
+    db.session.add(registration)
+    return registration
 
 
 def delegate_required(view):
@@ -57,7 +86,8 @@ def _keep(token: str) -> None:
         services.end_device(previous)
     session[SESSION_KEY] = token
     session.permanent = True
-    g.pop("delegate", None)
+    for name in ("delegate", "reader", "reader_values"):
+        g.pop(name, None)
 
 
 def private(response):

@@ -6,11 +6,14 @@ holds the database's write lock, see app/database.py). Seat counts live on the s
 and change in the same transaction, so capacity holds under any concurrency.
 """
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from ..events.models import Event
 from ..extensions import db
+from ..page_cache import read_through_driver
 from ..registration.locking import lock_registration
 from ..registration.models import Registration
 from . import notify
@@ -32,6 +35,52 @@ class Promotion:
     @property
     def session_id(self) -> int:
         return self.seat.session_id
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What decides a session's card for any reader, as plain data a worker keeps per program
+    version (pages made from it are kept across requests; database rows are not)."""
+
+    id: int
+    signup: str
+    capacity: int | None
+    seats_taken: int
+    starts_at: datetime
+    ends_at: datetime
+
+    @classmethod
+    def of(cls, session: Session) -> "SessionFacts":
+        return cls(session.id, session.signup, session.capacity, session.seats_taken, session.starts_at, session.ends_at)
+
+    # The model's own rules, applied to these facts.
+    @property
+    def is_full(self) -> bool:
+        return Session.is_full.fget(self)
+
+    def overlaps(self, other) -> bool:
+        return Session.overlaps(self, other)
+
+
+@dataclass(frozen=True)
+class PlaceFacts:
+    """A delegate's seat or waitlist place as their pages show it: its status, their number in
+    line, and the session it is in (SessionFacts, or a Session: the rules below take either)."""
+
+    session_id: int
+    status: str
+    position: int | None = None
+    session: object = None
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What a session's card shows its reader (see card_facts), as a key: the state, the place at
+    the same time it concerns (session id and status), and the number in line."""
+
+    state: str
+    clash: tuple[int, str] | None = None
+    position: int | None = None
 
 
 class SignupError(Exception):
@@ -94,13 +143,18 @@ def agenda(registration: Registration, all_sessions: list[Session]) -> list[Sess
 
 def waitlist_position(seat: Seat) -> int:
     """1 for the first in line."""
-    earlier = db.session.scalar(
-        select(db.func.count()).select_from(Seat).where(
-            Seat.session_id == seat.session_id, Seat.status == Seat.WAITING,
-            (Seat.created_at < seat.created_at) | ((Seat.created_at == seat.created_at) & (Seat.id < seat.id)),
-        )
-    )
-    return earlier + 1
+    return db.session.scalar(select(position_in_line(Seat)).where(Seat.id == seat.id))
+
+
+def position_in_line(seat) -> object:
+    """SQL for a place's number in its waitlist (1 for the first; NULL for a seat): first come,
+    first served, as promote_from_waitlist serves them. `seat`: Seat or an alias of it."""
+    earlier = aliased(Seat)
+    ahead = select(func.count()).where(
+        earlier.session_id == seat.session_id, earlier.status == Seat.WAITING,
+        or_(earlier.created_at < seat.created_at, and_(earlier.created_at == seat.created_at, earlier.id < seat.id)),
+    ).scalar_subquery()
+    return case((seat.status == Seat.WAITING, ahead + 1), else_=None)
 
 
 def availability(session: Session, registration: Registration | None, held: dict[int, Seat]) -> str:
@@ -145,6 +199,21 @@ def card_facts(session: Session, registration: Registration | None, held: dict[i
                 position=waitlist_position(place) if place is not None and place.status == Seat.WAITING else None)
 
 
+def card_states(sessions: list[SessionFacts], registration, places: list[PlaceFacts]) -> dict[int, CardState]:
+    """Every card's state for one reader (None: signed out) from their places, read in one
+    statement with their numbers in line: the same rules as card_facts, without a query."""
+    by_id = {facts.id: facts for facts in sessions}
+    held = {place.session_id: PlaceFacts(place.session_id, place.status, place.position, by_id[place.session_id])
+            for place in places if place.session_id in by_id}
+    states = {}
+    for facts in sessions:
+        place, other = held.get(facts.id), clash(facts, held)
+        states[facts.id] = CardState(
+            availability(facts, registration, held), (other.session_id, other.status) if other else None,
+            place.position if place is not None and place.status == Seat.WAITING else None)
+    return states
+
+
 def agenda_count(held: dict[int, Seat]) -> int:
     """How many seats the delegate holds (waitlist places are not in their agenda yet)."""
     return sum(1 for seat in held.values() if seat.status == Seat.SEATED)
@@ -160,6 +229,21 @@ def neighbours(session: Session, all_sessions: list[Session]) -> list[Session]:
 def find(event: Event, slug: str) -> Session | None:
     """The event's session with this slug."""
     return db.session.scalar(select(Session).filter_by(event_id=event.id, slug=slug))
+
+
+SESSION_ID = select(Session.id).where(Session.event_id == bindparam("event_id"), Session.slug == bindparam("slug"))
+
+
+def find_to_lock(event_id: int, slug: str) -> Session | None:
+    """The event's session with this slug for a sign-up, found through the driver and not read:
+    the sign-up reads it under its lock (lock_sessions), so its write transaction starts there."""
+    rows = read_through_driver(SESSION_ID, {"event_id": event_id, "slug": slug})
+    if not rows:
+        return None
+    session = Session(id=rows[0][0], event_id=event_id)
+    make_transient_to_detached(session)  # a row known to exist, its columns not loaded yet
+    db.session.add(session)
+    return session
 
 
 def _overlapping(session: Session, held: dict[int, Seat], status: str) -> list[Seat]:
@@ -200,7 +284,7 @@ def lock_delegate(registration: Registration) -> None:
 
 def lock_sessions(ids) -> dict[int, Session]:
     """Lock the session rows a sign-up reads and changes, in id order (no deadlocks)."""
-    return _locked(Session.id.in_(sorted(set(ids))))
+    return _locked(LOCK_BY_IDS, ids=sorted(set(ids)))
 
 
 def lock_program(event_id: int) -> dict[int, Session]:
@@ -209,15 +293,23 @@ def lock_program(event_id: int) -> dict[int, Session]:
     A freed seat goes to the first in line, who may give up a seat elsewhere for it, which
     goes to the first in that line, and so on; the chain can reach any session. Locking them
     all first, in one order, keeps that safe. Joins that free nothing lock only what they touch."""
-    return _locked(Session.event_id == event_id)
+    return _locked(LOCK_BY_EVENT, event_id=event_id)
 
 
-def _locked(where) -> dict[int, Session]:
-    statement = select(Session).where(where).order_by(Session.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(of=Session)
-    rows = db.session.scalars(statement.execution_options(populate_existing=True))
+def _locked(statements: dict, **params) -> dict[int, Session]:
+    rows = db.session.scalars(statements[db.session.get_bind().dialect.name == "postgresql"], params)
     return {session.id: session for session in rows}
+
+
+def _locking(where) -> dict[bool, object]:
+    """The statements that read again (and on PostgreSQL lock: True) the sessions `where` names,
+    made once: sign-ups are the hot path of a rush; their values are bound per call."""
+    statement = select(Session).where(where).order_by(Session.id).execution_options(populate_existing=True)
+    return {False: statement, True: statement.with_for_update(of=Session)}
+
+
+LOCK_BY_IDS = _locking(Session.id.in_(bindparam("ids", expanding=True)))
+LOCK_BY_EVENT = _locking(Session.event_id == bindparam("event_id"))
 
 
 def join(registration: Registration, session: Session, want: str | None = None,
@@ -235,7 +327,7 @@ def join(registration: Registration, session: Session, want: str | None = None,
     if switch:
         locked = lock_program(session.event_id)
     else:
-        locked = lock_sessions([session.id, *(seat.session_id for seat in places(registration).values())])
+        locked = lock_sessions([session.id, *_held_session_ids(registration)])
     session = locked[session.id]
     held = places(registration)  # again, under the locks: a promotion may have changed a status
     if session.id in held:
@@ -332,9 +424,18 @@ def promote_from_waitlist(session: Session, locked: dict[int, Session]) -> list[
     return promoted
 
 
+HELD_SESSION_IDS = select(Seat.session_id).where(Seat.registration_id == bindparam("registration_id"))
+PLACES = (select(Seat).where(Seat.registration_id == bindparam("registration_id"))
+          .execution_options(populate_existing=True))
+
+
+def _held_session_ids(registration: Registration) -> list[int]:
+    """The sessions the delegate has a place in (to lock them; their places are read under the locks)."""
+    return list(db.session.scalars(HELD_SESSION_IDS, {"registration_id": registration.id}))
+
+
 def places_of(registration_id: int) -> dict[int, Seat]:
-    seats = db.session.scalars(select(Seat).filter_by(registration_id=registration_id)
-                               .execution_options(populate_existing=True))
+    seats = db.session.scalars(PLACES, {"registration_id": registration_id})
     return {seat.session_id: seat for seat in seats}
 
 
@@ -365,5 +466,13 @@ def _release(seat: Seat, session: Session, locked: dict[int, Session]) -> list[P
 
 
 def program_changed(event_id: int) -> None:
-    """Raise the event's program version in this transaction: kept program pages are made again."""
-    db.session.execute(update(Event).where(Event.id == event_id).values(program_version=Event.program_version + 1))
+    """Raise the event's program version in this transaction: kept program pages are made again.
+
+    An increment in SQL on the table, not matched against the events loaded in this session
+    (nothing reads the version back from them: pages read it from the database)."""
+    db.session.execute(RAISE_PROGRAM_VERSION, {"event_id": event_id})
+
+
+_events = Event.__table__
+RAISE_PROGRAM_VERSION = (update(_events).where(_events.c.id == bindparam("event_id"))
+                         .values(program_version=_events.c.program_version + 1))

@@ -1,20 +1,23 @@
 """The program: the days at a glance, one session, the data feeds, joining and leaving."""
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from .. import pdf
-from ..delegates.signin import current_delegate, private
+from ..delegates.signin import current_delegate, current_reader, delegate_to_lock, private
 from ..events.pairing import pair_text
-from ..events.services import current_event
+from ..events.services import current_event, current_versions
 from ..extensions import db
 from ..htmx import current_path, is_htmx, render
 from ..i18n import offers_side_by_side, second_language
 from ..program import feeds, schedule, services
 from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
-from ..page_cache import pdfs
+from ..page_cache import TOKEN_SLOT, Frame, fill, kept, own_pages, pdfs, pieces, slot
 from ..security import local_path
-from .caching import kept_page
+from .caching import kept_page, made_from
 from .errors import render_error
 
 bp = Blueprint("program", __name__, url_prefix="/<lang>")
@@ -39,22 +42,76 @@ def names():
 @offers_side_by_side
 def program():
     """The program by day and time; parallel breakouts side by side (stacked on phones)."""
-    delegate = current_delegate()
-    if delegate is None:
-        return anonymous_program()
-    return render_template("program/program.html", **program_context(current_event(), delegate))
-
-
-def anonymous_program():
-    """The same page for every signed-out reader: rendered once per program version, language
-    and second language.
-
-    Only the version is read per request; any join or leave raises it in its own transaction,
-    so the seats shown are never stale."""
-    response = kept_page("program", lambda: render_template(
-        "program/program.html", **program_context(current_event(), None)), program=True)
+    reader = current_reader()
+    if reader is None:
+        response = kept_page("program", lambda: program_page(None), program=True)
+    else:
+        places = tuple(sorted((place.session_id, place.status, place.position) for place in reader.places))
+        response = make_response(fill(kept(own_pages(), ("program", places, *page_key()),
+                                           lambda: program_page(reader)), generate_csrf()))
     response.vary.add("Cookie")
     return response
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The program page for these versions and languages, with a slot for each card and the agenda
+    count, and the facts that decide each card's state."""
+
+    frame: Frame
+    sessions: list[services.SessionFacts]
+
+
+def page_key() -> tuple:
+    return (*made_from(program=True), request.host)
+
+
+def program_page(reader) -> str:
+    """The program page for a reader (None: signed out), made from pieces kept for these versions:
+    the frame, and each session's card in the state it has for this reader, from the places read
+    with their sign-in (no query per card).
+
+    The page depends on nothing else, so it is kept whole too: signed out (kept_page), only the
+    version is read per request (any join or leave raises it, so seats shown are never stale);
+    signed in, per the places held, so that readers who hold the same places share it (each
+    reader's form token is filled in after)."""
+    key, store = page_key(), pieces()
+    layout = kept(store, ("program-frame", *key), program_layout)
+    states = services.card_states(layout.sessions, reader, reader.places if reader else ())
+    signed_in = reader is not None
+    cards = {str(session_id): kept(store, ("card", session_id, state, signed_in, *key),
+                                   lambda: session_card(session_id, state, signed_in))
+             for session_id, state in states.items()}
+    count = reader.agenda_count if reader else 0
+    cards["agenda"] = kept(store, ("agenda-count", count, signed_in, *key), lambda: render_template(
+        "program/_agenda_count.html", delegate=signed_in, agenda_count=count, oob=False))
+    return layout.frame.fill(cards)
+
+
+def program_layout() -> Layout:
+    event = current_event()
+    sessions = loaded_sessions()
+    html = render_template("program/program.html", event=event, days=schedule.days(sessions, event.tz), piece=slot)
+    return Layout(Frame(html), [services.SessionFacts.of(s) for s in sessions])
+
+
+def session_card(session_id: int, state: services.CardState, signed_in: bool) -> str:
+    """One card as the program page shows it in this state; a signed-in reader's form token is a slot."""
+    by_id = {s.id: s for s in loaded_sessions()}
+    if session_id not in by_id:
+        return ""  # removed since this request read the versions: the next request has a new frame
+    current_event()  # texts fall back to the event's main language
+    clash = services.PlaceFacts(*state.clash, session=by_id.get(state.clash[0])) if state.clash else None
+    html = render_template("program/_session_card.html", s=by_id[session_id], state=state.state, clash=clash,
+                           position=state.position, delegate=signed_in, message=None, here=url_for("program.program"))
+    return html.replace(generate_csrf(), TOKEN_SLOT) if signed_in else html
+
+
+def loaded_sessions() -> list:
+    """The event's sessions, read once per request that renders cards."""
+    if "sessions" not in g:
+        g.sessions = services.sessions(current_event())
+    return g.sessions
 
 
 @bp.get("/program/print")
@@ -83,15 +140,6 @@ def printed_program() -> str:
     """The print page's HTML: what the browser prints and what WeasyPrint makes the PDF from."""
     event = current_event()
     return render_template("program/print.html", event=event, days=schedule.days(services.sessions(event), event.tz))
-
-
-def program_context(event, delegate):
-    sessions = services.sessions(event)
-    held = services.places(delegate) if delegate else {}
-    return dict(event=event, days=schedule.days(sessions, event.tz), delegate=delegate, held=held,
-                here=url_for("program.program"),
-                cards={s.id: services.card_facts(s, delegate, held) for s in sessions},
-                agenda_count=services.agenda_count(held))
 
 
 @bp.get("/program/<slug>")
@@ -124,10 +172,13 @@ def leave(slug):
 
 def signup(slug, action):
     """Join or leave: the card again (and, on the program page, the cards beside it) for HTMX,
-    a 303 back for a plain form; a refusal says why, with its status."""
-    event = current_event()
-    found = session_or_404(event, slug)
-    delegate = current_delegate()
+    a 303 back for a plain form; a refusal says why, with its status.
+
+    The transaction that decides is short (on SQLite it holds the write lock from its first
+    statement): the sign-in and the session are found before it, through the driver, and read
+    under its locks; the event is read after it."""
+    delegate = delegate_to_lock()
+    found = services.find_to_lock(current_versions().event_id, slug) or abort(404)
     if delegate is None:
         return to_registration(slug)
     try:
@@ -136,11 +187,12 @@ def signup(slug, action):
         db.session.rollback()
         status, message = MESSAGES[type(error)]
         return render("program/session.html", "program/_signup_response.html", status,
-                      **card_context(event, found, delegate, message=message))
+                      **card_context(current_event(), found, delegate, message=message))
     db.session.commit()
     if not is_htmx():
         return redirect(back_to(slug), code=303)
-    return render_template("program/_signup_response.html", **card_context(event, found, delegate, with_neighbours=True))
+    return render_template("program/_signup_response.html",
+                           **card_context(current_event(), found, delegate, with_neighbours=True))
 
 
 def to_registration(slug):
@@ -180,7 +232,7 @@ def sent_from_session_page(slug) -> bool:
     return endpoint == "program.session" and args.get("slug") == slug
 
 
-def session_or_404(event, slug):
+def session_or_404(event, slug: str):
     found = services.find(event, slug)
     if found is None:
         abort(404)

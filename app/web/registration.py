@@ -1,12 +1,12 @@
 """Registration and the delegate's own pages: the form, the private link, `/LANG/me`."""
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .. import clock
-from ..delegates import services as delegates
-from ..delegates.signin import (current_delegate, delegate_required, private, sign_in_registered, sign_in_with_link,
-                                sign_out)
+from ..delegates import reading, services as delegates
+from ..delegates.signin import (current_delegate, current_reader, delegate_required, private, sign_in_registered,
+                                sign_in_with_link, sign_out)
 from ..email_address import masked
 from ..events.services import current_event, current_versions
 from ..extensions import db, limiter
@@ -14,9 +14,9 @@ from ..htmx import is_htmx, render, see_other
 from ..registration import services
 from ..registration.forms import EditForm, LinkRequestForm, RegistrationForm
 from ..registration.links import InvalidLink, registration_from_link
-from ..page_cache import TOKEN_SLOT, fill, remembered
+from ..page_cache import TOKEN_SLOT, fill, own_pages, remembered
 from ..security import local_path
-from .caching import kept_page
+from .caching import kept_page, made_from
 
 bp = Blueprint("registration", __name__, url_prefix="/<lang>")
 # The delegate's own pages, and the redirects that stand in for them, are kept by no cache.
@@ -51,10 +51,14 @@ def blank_form():
     """The empty form, the same for every reader but for its token: kept per content version and
     language (app/page_cache.py), with the reader's own token filled in."""
     versions = current_versions()
-    closes_at = remembered(("closes", versions.event_id, versions.content), lambda: current_event().registration_closes_at)
-    if clock.now() > closes_at:
+    if clock.now() > closing(versions):
         return closed(current_event(), url_for("registration.register"))
-    return kept_page("register", render_blank_form, fill=lambda body: fill(body, generate_csrf()))
+    return kept_page("register", render_blank_form, fill=lambda body: fill(body, generate_csrf()), versions=versions)
+
+
+def closing(versions):
+    """When registration closes, worked out once per worker and content version."""
+    return remembered(("closes", versions.event_id, versions.content), lambda: current_event().registration_closes_at)
 
 
 def render_blank_form() -> str:
@@ -79,10 +83,29 @@ def check_field():
 @bp.get("/me")
 def me():
     """The signed-in delegate's registration; elsewhere, how to get a private link."""
-    registration = current_delegate()
-    if registration is None:
+    reader = current_reader(every_column=True)
+    if reader is None:
         return redirect(url_for("registration.request_link"), code=303)
-    return render_template("registration/me.html", **delegates.overview(registration, clock.now()))
+    return make_response(fill(own_page(reader), generate_csrf()))
+
+
+def own_page(reader) -> str:
+    """The delegate's page, kept in this worker under everything it shows (their registration as
+    stored, their places, the event's versions, whether registration is open, the notices asked
+    for): read in one statement per request, rendered again only when one of those changed."""
+    versions = current_versions()
+    now = clock.now()
+    is_open = now <= closing(versions)
+    asked = (is_open, bool(request.args.get("saved")), bool(request.args.get("reinstated")),
+             *made_from(program=True, versions=versions), request.host)
+    page = own_pages().get((*asked, reading.own_page_key(reader.values, reader.places)))
+    if page is None:
+        # Kept under what it was made from, read again with the page: a change in between is not
+        # kept under the key read before it.
+        overview, shown = reading.own_page(reader.id, now)
+        page = render_template("registration/me.html", **overview).replace(generate_csrf(), TOKEN_SLOT)
+        own_pages().put((*asked, shown), page)
+    return page
 
 
 @bp.route("/me/link/<token>", methods=["GET", "POST"])
