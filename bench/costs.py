@@ -124,6 +124,11 @@ def main() -> None:
     parser.add_argument("--joins", type=int, default=200)
     parser.add_argument("paths", nargs="*", default=PATHS)
     args = parser.parse_args()
+    joins = None
+    if args.joins:  # first: a process that has kept many pages spends longer in its garbage collector
+        with scratch_folder() as folder:
+            joins = join_costs(portal_environment(folder), args.joins)
+        print(f"joins: request {joins['request']:.2f} ms, write transaction {joins['transaction']:.2f} ms", flush=True)
     rows = []
     with scratch_folder() as folder:
         env = portal_environment(folder)
@@ -140,11 +145,6 @@ def main() -> None:
             rows.append((label, fresh, kept, templates, database))
             print(f"{label}: fresh {fresh:.2f} ms, kept {kept:.2f} ms; templates {templates:.0%}, database {database:.0%}",
                   flush=True)
-    joins = None
-    if args.joins:
-        with scratch_folder() as folder:
-            joins = join_costs(portal_environment(folder), args.joins)
-        print(f"joins: request {joins['request']:.2f} ms, write transaction {joins['transaction']:.2f} ms", flush=True)
     write_report(rows, joins, args)
 
 
@@ -167,6 +167,9 @@ def write_report(rows, joins, args) -> None:
         path, signed_in = label.removesuffix(SIGNED_IN), label.endswith(SIGNED_IN)
         lines.append(f"| `{path}`{', signed in' if signed_in else ''} | {fresh:.2f} ms | {kept:.2f} ms | "
                      f"{fresh / kept:.1f} | {templates:.0%} | {database:.0%} |")
+    lines += ["", "Rendering is the cost of a page made afresh; a kept one is Flask's own work, the portal's response "
+              "hooks and the reads that decide which page or pieces it gets (the versions; signed in, the delegate "
+              "with their places), through the driver, and a signed-in reader's form token."]
     if joins:
         lines += ["", f"A join ({joins['joins']} delegates one after another, plain forms): **{joins['request']:.2f} ms** "
                   f"a request, of which **{joins['transaction']:.2f} ms** in its write transaction (from its first "

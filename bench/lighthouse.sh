@@ -79,8 +79,9 @@ lines = [heading, "",
          f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}`: Lighthouse {sys.argv[2]} "
          "(pinned in bench/lighthouse/package.json), its default mobile profile (an emulated mid-range phone on "
          "simulated slow 4G), Debian's Chromium headless; the portal under gunicorn (2 sync workers, SQLite, the "
-         "demo event) as `make run` serves it, htmx from the CDN with the local copy behind it (this machine "
-         "reaches no CDN, so the local copy is what loads). Goal: 1.0 on every public page.",
+         "demo event) as `make run` serves it, uncompressed (production's nginx compresses: these scores are "
+         "lower bounds), htmx from the CDN with the local copy behind it (this machine reaches no CDN, so the "
+         "local copy is what loads). Goal: 1.0 on every public page.",
          "",
          "| page | performance | first contentful paint | largest contentful paint | total blocking time | layout shift |",
          "|---|---:|---:|---:|---:|---:|"]

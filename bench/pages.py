@@ -1,7 +1,8 @@
 """The whole table of what every reader sees, against a bare Flask "hello world" in the same run:
 public pages, a signed-in delegate's pages, and a rush of joins; writes docs/benchmarks.md.
 
-    .venv/bin/python bench/pages.py [--seconds 10] [--delegates 300] [--capacity 30] [--against DIR] [PATH ...]
+    .venv/bin/python bench/pages.py [--seconds 10] [--repeat 1] [--delegates 300] [--capacity 30] [--rushes 3]
+                                    [--against DIR] [PATH ...]
 
 For each page: bytes over the wire (HTML + CSS + JS, gzip'd at level 6 as a front proxy would
 send them) and requests per second with wrk (2 threads, 8 connections), next to hello world's
@@ -108,6 +109,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--delegates", type=int, default=300)
     parser.add_argument("--capacity", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=1, help="measurements of each page; the median is reported")
+    parser.add_argument("--rushes", type=int, default=3, help="rushes of joins per portal; the median is reported")
     parser.add_argument("--against", type=Path, help="another copy of the portal (git archive of a commit) "
                         "measured in the same run, each row alternately: the table gets its ratios too")
     parser.add_argument("paths", nargs="*", default=DEFAULT_PAGES)
@@ -124,27 +127,34 @@ def main() -> None:
             cookies["against"] = delegate_cookie(other)
         requests_per_second(hello + "/", 2)  # warm up
         for label in args.paths:
-            row = {}
-            for name in portals:
-                path, headers = reading(label, cookies[name])
-                requests_per_second(portals[name] + path, 2, headers)
-                baseline = requests_per_second(hello + "/", args.seconds)
-                rate = requests_per_second(portals[name] + path, args.seconds, headers)
-                row[name] = (rate, baseline)
-                print(f"{label} ({name}): {rate:.0f} req/s, hello {baseline:.0f} req/s, ratio {rate / baseline:.2f}",
-                      flush=True)
+            measured = {name: [] for name in portals}
+            for turn in range(args.repeat):  # each portal in turn, the order swapped each time
+                for name in (list(portals) if turn % 2 == 0 else list(portals)[::-1]):
+                    path, headers = reading(label, cookies[name])
+                    requests_per_second(portals[name] + path, 1, headers)
+                    baseline = requests_per_second(hello + "/", args.seconds)
+                    rate = requests_per_second(portals[name] + path, args.seconds, headers)
+                    measured[name].append((rate, baseline))
+                    print(f"{label} ({name}): {rate:.0f} req/s, hello {baseline:.0f} req/s, ratio {rate / baseline:.2f}",
+                          flush=True)
+            row = {name: sorted(runs, key=lambda run: run[0] / run[1])[len(runs) // 2] for name, runs in measured.items()}
             rows.append((label, page_weight(portal, *reading(label, cookies["this"])), row))
         if args.delegates:
             from bench.program import burst
 
-            for name, root in trees.items():
-                baseline = requests_per_second(hello + "/", args.seconds)
-                with scratch_folder() as folder:
-                    joins[name] = dict(burst(portal_environment(folder, root), args.delegates, args.capacity, root),
-                                       baseline=baseline)
-                rate = joins[name]["delegates"] / joins[name]["drained"]
-                print(f"joins ({name}): {rate:.0f}/s, drained in {joins[name]['drained']:.2f} s, hello {baseline:.0f} "
-                      f"req/s, ratio {rate / baseline:.3f}", flush=True)
+            runs = {name: [] for name in trees}
+            for rush in range(args.rushes):  # each tree in turn, the order swapped each time
+                for name in (list(trees) if rush % 2 == 0 else list(trees)[::-1]):
+                    baseline = requests_per_second(hello + "/", args.seconds)
+                    with scratch_folder() as folder:
+                        found = dict(burst(portal_environment(folder, trees[name]), args.delegates, args.capacity,
+                                           trees[name]), baseline=baseline)
+                    found["ratio"] = found["delegates"] / found["drained"] / baseline
+                    runs[name].append(found)
+                    print(f"joins ({name}): {found['delegates'] / found['drained']:.0f}/s, drained in "
+                          f"{found['drained']:.2f} s, hello {baseline:.0f} req/s, ratio {found['ratio']:.3f}", flush=True)
+            joins = {name: dict(sorted(found, key=lambda run: run["ratio"])[len(found) // 2], rushes=found)
+                     for name, found in runs.items()}
     write_report(rows, joins, args)
 
 
@@ -154,7 +164,8 @@ def goal(label: str) -> float:
 
 def write_report(rows, joins, args) -> None:
     command = (f".venv/bin/python bench/pages.py --seconds {args.seconds} --delegates {args.delegates} "
-               f"--capacity {args.capacity}" + (f" --against {args.against}" if args.against else ""))
+               f"--capacity {args.capacity} --repeat {args.repeat} --rushes {args.rushes}"
+               + (f" --against {args.against}" if args.against else ""))
     against = " | ratio before | " if args.against else " | "
     lines = [
         HEADING,
@@ -162,7 +173,8 @@ def write_report(rows, joins, args) -> None:
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `{command}` (`make bench` runs it without "
         f"--against): gunicorn, {WORKERS} sync workers, SQLite, wrk -t2 -c8, on a shared 2-core machine. Bytes are "
         "HTML + CSS + JS gzip'd (level 6, as a front proxy sends them; the budget is 50 KB). Rates are compared with "
-        "a bare Flask \"hello world\" measured just before, under the same server settings. *Signed in*: read with "
+        "a bare Flask \"hello world\" measured just before, under the same server settings (with --repeat, the median "
+        "of that many such pairs). *Signed in*: read with "
         "the cookies of a delegate who holds one seat (their sign-in and form token, and their language, as their "
         "browser holds them after signing in); the others with no cookie, as a first visit."
         + (f" *Before*: the portal in `{args.against}`, measured in the same run, each row right after this one, "
@@ -182,15 +194,19 @@ def write_report(rows, joins, args) -> None:
     if joins:
         found = joins["this"]
         per_second = found["delegates"] / found["drained"]
-        before = (f" {joins['against']['delegates'] / joins['against']['drained'] / joins['against']['baseline']:.3f} "
-                  f"(drained in {joins['against']['drained']:.2f} s) |" if "against" in joins else "")
+        before = (f" {joins['against']['ratio']:.3f} (drained in {joins['against']['drained']:.2f} s) |"
+                  if "against" in joins else "")
         lines.append(f"| joins: {found['delegates']} at once for {found['capacity']} seats (drained in "
                      f"{found['drained']:.2f} s; {found['seated']} seated, {found['waiting']} waiting, "
                      f"{found['errors']} errors) | | | | {per_second:.0f} joins/s | {found['baseline']:.0f} | "
-                     f"{per_second / found['baseline']:.3f} |{before} ≥ {GOALS['joins']} |")
+                     f"{found['ratio']:.3f} |{before} ≥ {GOALS['joins']} |")
+        each = "; ".join(f"{name}: " + ", ".join(f"{run['drained']:.2f} s ({run['ratio']:.3f})" for run in found["rushes"])
+                         for name, found in joins.items())
         lines += ["", f"The joins are posted by {found['delegates']} threads at once to gunicorn with 4 workers × 4 "
                   "threads (gthread), each with its own sign-in and form token, as plain forms (a 303 each); their "
-                  f"p50 is {found['p50'] * 1000:.0f} ms, p95 {found['p95'] * 1000:.0f} ms."]
+                  f"p50 is {found['p50'] * 1000:.0f} ms, p95 {found['p95'] * 1000:.0f} ms. The row is the median of "
+                  f"{args.rushes} rushes (each after its own hello world{', the two portals in turn' if args.against else ''}"
+                  f"): {each}."]
     write_section(REPORT, HEADING, "\n".join(lines) + "\n")
 
 

@@ -51,7 +51,8 @@ class SessionFacts:
 
     @classmethod
     def of(cls, session: Session) -> "SessionFacts":
-        return cls(session.id, session.signup, session.capacity, session.seats_taken, session.starts_at, session.ends_at)
+        return cls(session.id, session.signup, session.capacity, session.seats_taken, session.starts_at,
+                   session.ends_at)
 
     # The model's own rules, applied to these facts.
     @property
@@ -302,8 +303,8 @@ def _locked(statements: dict, **params) -> dict[int, Session]:
 
 
 def _locking(where) -> dict[bool, object]:
-    """The statements that read again (and on PostgreSQL lock: True) the sessions `where` names,
-    made once: sign-ups are the hot path of a rush; their values are bound per call."""
+    """The statements that read the sessions `where` names again, without (False) and with (True,
+    on PostgreSQL) their row locks; made once, as sign-ups are a rush's hot path, and bound per call."""
     statement = select(Session).where(where).order_by(Session.id).execution_options(populate_existing=True)
     return {False: statement, True: statement.with_for_update(of=Session)}
 

@@ -63,6 +63,7 @@ class Layout:
 
 
 def page_key() -> tuple:
+    """What every piece of the program page is kept under besides its own state (see made_from)."""
     return (*made_from(program=True), request.host)
 
 
@@ -89,6 +90,7 @@ def program_page(reader) -> str:
 
 
 def program_layout() -> Layout:
+    """The frame, rendered with a slot where each card and the agenda count go."""
     event = current_event()
     sessions = loaded_sessions()
     html = render_template("program/program.html", event=event, days=schedule.days(sessions, event.tz), piece=slot)
@@ -98,10 +100,10 @@ def program_layout() -> Layout:
 def session_card(session_id: int, state: services.CardState, signed_in: bool) -> str:
     """One card as the program page shows it in this state; a signed-in reader's form token is a slot."""
     by_id = {s.id: s for s in loaded_sessions()}
-    if session_id not in by_id:
+    if session_id not in by_id or (state.clash and state.clash[0] not in by_id):
         return ""  # removed since this request read the versions: the next request has a new frame
     current_event()  # texts fall back to the event's main language
-    clash = services.PlaceFacts(*state.clash, session=by_id.get(state.clash[0])) if state.clash else None
+    clash = services.PlaceFacts(*state.clash, session=by_id[state.clash[0]]) if state.clash else None
     html = render_template("program/_session_card.html", s=by_id[session_id], state=state.state, clash=clash,
                            position=state.position, delegate=signed_in, message=None, here=url_for("program.program"))
     return html.replace(generate_csrf(), TOKEN_SLOT) if signed_in else html
