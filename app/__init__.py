@@ -1,7 +1,7 @@
 """The conference portal: a bilingual event site with registration."""
 from flask import Flask
 
-from . import assets, database, htmx, i18n, logs, security, web
+from . import assets, cookies, database, htmx, i18n, logs, security, web
 from .cli import portal_cli, translate_cli
 from .config import ROOT, Config, config_from_environment
 from .extensions import csrf, db, limiter, migrate
@@ -10,9 +10,26 @@ from .hosts import (checkin_views as console_checkin, documents_views as console
                     signin as host_signin, views as console)
 
 
+class Portal(Flask):
+    """Flask, remembering which functions are plain (every one of the portal's: it has no async
+    views), where Flask inspects each view and hook again on every request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plain: set = set()
+
+    def ensure_sync(self, func):
+        if func in self._plain:
+            return func
+        made = super().ensure_sync(func)
+        if made is func:
+            self._plain.add(func)
+        return made
+
+
 def create_app(config_class: type[Config] | None = None, settings: dict | None = None) -> Flask:
     """Build the portal: config, extensions, blueprints, CLI, error pages."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Portal(__name__, instance_relative_config=True)
     app.config.from_object(config_class or config_from_environment())
     app.config.update(settings or {})
     logs.init_app(app)
@@ -20,6 +37,7 @@ def create_app(config_class: type[Config] | None = None, settings: dict | None =
     database.init_app(app)  # db.init_app, with the engine's settings
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    cookies.init_app(app)  # the session's and the form token's serializers, made once
     limiter.init_app(app)
     i18n.init_app(app)
     htmx.init_app(app)

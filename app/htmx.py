@@ -63,9 +63,20 @@ def see_other(location: str):
     return redirect(location, code=303)
 
 
+def add_vary(response, names) -> None:
+    """Name these request headers in the response's Vary header, written as one string (Werkzeug's
+    response.vary parses the header and writes it again for every name added)."""
+    named = response.headers.get("Vary")
+    known = {name.strip().lower() for name in named.split(",")} if named else set()
+    added = [name for name in names if name.lower() not in known]
+    if added:
+        response.headers["Vary"] = ", ".join(([named] if named else []) + added)
+
+
 def _add_vary(response):
-    for header in sorted(g.get("vary", ())):
-        response.vary.add(header)
+    read = g.get("vary")
+    if read:
+        add_vary(response, sorted(read))
     return response
 
 

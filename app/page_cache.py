@@ -24,6 +24,7 @@ from .extensions import db
 
 # Stands where a page's form token goes; replaced per request (fill).
 TOKEN_SLOT = "\x00csrf-token\x00"
+TOKEN_SLOT_BYTES = TOKEN_SLOT.encode()
 # Stands where a frame's named piece goes (slot, Frame).
 SLOT = "\x00slot:{}\x00"
 SLOTS = re.compile("\x00slot:([^\x00]*)\x00")
@@ -81,8 +82,10 @@ def remembered(key: tuple, compute):
     return kept(pages(), ("value", *key), compute)
 
 
-def fill(body: str, token: str) -> str:
+def fill(body: str | bytes, token: str) -> str | bytes:
     """A kept page with this reader's form token in its slots."""
+    if isinstance(body, bytes):
+        return body.replace(TOKEN_SLOT_BYTES, token.encode())
     return body.replace(TOKEN_SLOT, token)
 
 

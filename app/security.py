@@ -69,16 +69,27 @@ def _check_form_encoding():
         raise UnreadableForm() from None
 
 
+def security_headers(config) -> list[tuple[str, str]]:
+    """The headers every response carries unless a view set its own."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(config["HTMX_FROM_CDN"])),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # Private links carry a token in the path: never leak it to another site.
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if config["SESSION_COOKIE_SECURE"]:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def _add_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # Private links carry a token in the path: never leak it to another site.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    present = {name.lower() for name in headers.keys()}
+    for name, value in current_app.config["SECURITY_HEADERS"]:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
@@ -132,6 +143,7 @@ def init_app(app: Flask) -> None:
         count = app.config["FORWARDED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config["CSP"] = content_security_policy(app.config["HTMX_FROM_CDN"])
+    app.config["SECURITY_HEADERS"] = security_headers(app.config)
     app.before_request(_check_request_size)
     # First of all, before CSRF protection reads the form from the body.
     app.before_request_funcs.setdefault(None, []).insert(0, _check_form_encoding)

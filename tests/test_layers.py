@@ -17,7 +17,7 @@ RANKS = {
     # infrastructure: knows nothing of conferences
     "config": 0, "extensions": 0, "timestamps": 0, "clock": 0, "database": 0, "email_address": 0,
     "markup": 0, "logs": 0, "backup": 0, "assets": 0, "i18n": 0, "htmx": 0, "forms": 0, "security": 0, "mail": 0,
-    "pdf": 0, "page_cache": 0,
+    "pdf": 0, "page_cache": 0, "cookies": 0,
     # the domains, each with its models, rules (services) and messages (notify)
     "events": 1,
     "registration": 2,

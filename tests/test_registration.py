@@ -420,9 +420,11 @@ def test_registration_is_rate_limited(migrated_database, tmp_path):
         db.session.commit()
     client = app.test_client()
     statuses = [register(client, email=f"p{i}@example.org").status_code for i in range(4)]
+    form_after = [client.get(path).status_code for path in ("/en/register", "/en/register?next=/en/program")]
     dispose(app)
     drop_database(database)
     assert statuses == [303, 303, 303, 429]
+    assert form_after == [200, 200]  # only sending is limited: the form still opens
 
 
 def test_one_address_gets_only_so_many_link_emails(migrated_database, tmp_path):

@@ -96,17 +96,17 @@ def _add_lang(endpoint, values):
 def _remember_language(response):
     """Remember a language the reader chose, so that `/` brings them back to it."""
     lang = g.get("lang")
-    name = current_app.config["LANGUAGE_COOKIE"]
-    if lang and request.cookies.get(name) != lang and response.status_code < 400:
-        response.set_cookie(
-            name,
-            lang,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+    if lang and response.status_code < 400 and request.cookies.get(current_app.config["LANGUAGE_COOKIE"]) != lang:
+        response.headers.add("Set-Cookie", current_app.config["LANGUAGE_COOKIES"][lang])
     return response
+
+
+def language_cookies(config) -> dict[str, str]:
+    """The Set-Cookie header that remembers each language for a year, written once (Max-Age alone:
+    every browser the portal serves reads it)."""
+    secure = "; Secure" if config["SESSION_COOKIE_SECURE"] else ""
+    return {lang: f"{config['LANGUAGE_COOKIE']}={lang}; Max-Age={365 * 24 * 3600}; HttpOnly; Path=/; SameSite=Lax"
+                  f"{secure}" for lang in config["LANGUAGES"]}
 
 
 def init_app(app: Flask) -> None:
@@ -116,6 +116,7 @@ def init_app(app: Flask) -> None:
             app.config["BABEL_TRANSLATION_DIRECTORIES"], app.config["BABEL_DEFAULT_LOCALE"]
         ),
     )
+    app.config["LANGUAGE_COOKIES"] = language_cookies(app.config)
     babel.init_app(app, locale_selector=current_language)
     app.url_value_preprocessor(_pull_lang)
     app.url_defaults(_add_lang)

@@ -37,7 +37,7 @@ def second_language() -> str | None:
         return None
     if "second_language" not in g:
         lang = g.get("lang")
-        offered = lang and endpoint_offers_side_by_side(request.endpoint)
+        offered = lang and request.query_string and endpoint_offers_side_by_side(request.endpoint)
         g.second_language = chosen_second_language(
             lang, request.args.getlist(PARAMETER), current_app.config["LANGUAGES"]) if offered else None
     return g.second_language

@@ -3,15 +3,15 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from .. import pdf
+from ..cookies import form_token
 from ..delegates.signin import current_delegate, current_reader, delegate_to_lock, private
 from ..events.pairing import pair_text
 from ..events.services import current_event, current_versions
 from ..extensions import db
-from ..htmx import current_path, is_htmx, render
+from ..htmx import add_vary, current_path, is_htmx, render
 from ..i18n import offers_side_by_side, second_language
 from ..program import feeds, schedule, services
 from ..program.names import FLOOR_LANGUAGE_NAMES, KIND_NAMES
@@ -48,8 +48,8 @@ def program():
     else:
         places = tuple(sorted((place.session_id, place.status, place.position) for place in reader.places))
         response = make_response(fill(kept(own_pages(), ("program", places, *page_key()),
-                                           lambda: program_page(reader)), generate_csrf()))
-    response.vary.add("Cookie")
+                                           lambda: program_page(reader)), form_token()))
+    add_vary(response, ["Cookie"])
     return response
 
 
@@ -106,7 +106,7 @@ def session_card(session_id: int, state: services.CardState, signed_in: bool) ->
     clash = services.PlaceFacts(*state.clash, session=by_id[state.clash[0]]) if state.clash else None
     html = render_template("program/_session_card.html", s=by_id[session_id], state=state.state, clash=clash,
                            position=state.position, delegate=signed_in, message=None, here=url_for("program.program"))
-    return html.replace(generate_csrf(), TOKEN_SLOT) if signed_in else html
+    return html.replace(form_token(), TOKEN_SLOT) if signed_in else html
 
 
 def loaded_sessions() -> list:

@@ -1,12 +1,12 @@
 """Registration and the delegate's own pages: the form, the private link, `/LANG/me`."""
 from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 
 from .. import clock
 from ..delegates import reading, services as delegates
 from ..delegates.signin import (current_delegate, current_reader, delegate_required, private, sign_in_registered,
                                 sign_in_with_link, sign_out)
+from ..cookies import form_token
 from ..email_address import masked
 from ..events.services import current_event, current_versions
 from ..extensions import db, limiter
@@ -24,11 +24,17 @@ bp.after_request(private)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
 def register():
     """The registration form; a valid one is stored, signs the delegate in and is confirmed by email."""
     if request.method == "GET" and not request.args and not is_htmx():
         return blank_form()
+    return registration_form()
+
+
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
+def registration_form():
+    """The form as sent (or asked for with arguments); the limit counts the register view's POSTs
+    only, and the blank form is not slowed by looking it up."""
     event = current_event()
     if not event.registration_is_open(clock.now()):
         return closed(event, url_for("registration.register"))
@@ -53,7 +59,7 @@ def blank_form():
     versions = current_versions()
     if clock.now() > closing(versions):
         return closed(current_event(), url_for("registration.register"))
-    return kept_page("register", render_blank_form, fill=lambda body: fill(body, generate_csrf()), versions=versions)
+    return kept_page("register", render_blank_form, fill=lambda body: fill(body, form_token()), versions=versions)
 
 
 def closing(versions):
@@ -65,7 +71,7 @@ def render_blank_form() -> str:
     event = current_event()
     form = RegistrationForm(event, language=str(get_locale()), days=[day for day, _ in RegistrationForm.day_choices(event)])
     return render_template("registration/register.html", event=event, form=form, editing=False).replace(
-        generate_csrf(), TOKEN_SLOT)
+        form_token(), TOKEN_SLOT)
 
 
 @bp.post("/register/check")
@@ -86,7 +92,7 @@ def me():
     reader = current_reader(every_column=True)
     if reader is None:
         return redirect(url_for("registration.request_link"), code=303)
-    return make_response(fill(own_page(reader), generate_csrf()))
+    return make_response(fill(own_page(reader), form_token()))
 
 
 def own_page(reader) -> str:
@@ -103,7 +109,7 @@ def own_page(reader) -> str:
         # Kept under what it was made from, read again with the page: a change in between is not
         # kept under the key read before it.
         overview, shown = reading.own_page(reader.id, now)
-        page = render_template("registration/me.html", **overview).replace(generate_csrf(), TOKEN_SLOT)
+        page = render_template("registration/me.html", **overview).replace(form_token(), TOKEN_SLOT)
         own_pages().put((*asked, shown), page)
     return page
 
