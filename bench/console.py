@@ -166,10 +166,14 @@ def signed_in(app):
     """A test client signed in as the coordinator, through the login form."""
     client = app.test_client()
     page = client.get("/en/hosts/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/en/hosts/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/en/hosts/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token(page)})
     assert response.status_code == 303, response.status_code
     return client
+
+
+def token(page: str) -> str:
+    """The form token a page's forms carry."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 class QueryCounter:

@@ -27,11 +27,11 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import create_app  # noqa: E402
+from bench.console import EMAIL, PASSWORD, signed_in, token  # noqa: E402
 from bench.pages import REPORT, write_section  # noqa: E402
 from bench.serve import portal_environment, scratch_folder  # noqa: E402
 
 HEADING = "## Visa letters"
-EMAIL, PASSWORD = "coordinator@example.org", "seven blue yaks at dawn"
 # (country, given names, family names), in the passport's Latin spelling; own-script names for some.
 PEOPLE = [
     ("DE", ["Jürgen", "Anna-Lena", "Sören"], ["Müller", "Schäfer-Großmann", "Weiß"], None),
@@ -86,19 +86,6 @@ def build(app, count: int) -> list[int]:
         create_host(EMAIL, "coordinator", PASSWORD, None, moment)
         db.session.commit()
     return numbers
-
-
-def signed_in(app):
-    """A test client signed in as the coordinator, through the login form."""
-    client = app.test_client()
-    page = client.get("/en/hosts/login").get_data(as_text=True)
-    response = client.post("/en/hosts/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token(page)})
-    assert response.status_code == 303, response.status_code
-    return client
-
-
-def token(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 def timed(call):

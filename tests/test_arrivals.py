@@ -19,9 +19,10 @@ from app.hosts.arrivals import (DEFAULT_WINDOW, arrangement, bags, differs, lati
                                 read_window)
 from app.registration.models import Registration
 from app.registration.services import erase_personal_data
-from tests.conftest import OPEN, register, sign_in_host
+from tests.conftest import OPEN, register
 from tests.html_tree import parse
 from tests.test_hosts import coordinator, plain_host  # noqa: F401 (fixtures)
+from tests.test_program import statements_of_get
 
 HTMX = {"HX-Request": "true"}
 DAY = date(2017, 5, 24)
@@ -243,18 +244,11 @@ def test_the_page_says_when_nobody_has_given_travel_details(coordinator, make_de
 
 
 def test_the_arrivals_page_needs_the_same_queries_for_few_or_many(app, coordinator, make_delegate):
-    from tests.test_program import QueryCounter
-
     counts = []
     for total in (3, 30):
         for number in range(len(counts) * 3, total):
             make_delegate(f"n{number}", arrival_date=DAY, arrival_time=time(7 + number % 12, 0), luggage=number % 3)
-        counter = QueryCounter(app)
-        try:
-            assert coordinator.get("/en/hosts/arrivals").status_code == 200
-            counts.append(counter.count)
-        finally:
-            counter.close()
+        counts.append(statements_of_get(app, coordinator, "/en/hosts/arrivals"))
     assert counts[0] == counts[1], counts
 
 
@@ -286,6 +280,7 @@ def test_the_driver_sheet_follows_the_window_and_unknown_waves_are_not_found(coo
     for path in ("/en/hosts/arrivals/2017-05-24/waves/3", "/en/hosts/arrivals/2017-05-24/waves/0",
                  "/en/hosts/arrivals/2017-05-25/waves/1", "/en/hosts/arrivals/tomorrow/waves/1",
                  "/en/hosts/arrivals/2017-13-40/waves/1", "/en/hosts/arrivals/20170524/waves/1",
+                 "/en/hosts/arrivals/2017-W21-3/waves/1", "/en/hosts/arrivals/2017-W21-3/placards",
                  "/en/hosts/arrivals/2017-05-24/waves/-1", "/en/hosts/arrivals/2017-05-24/waves/99999999999999999999",
                  "/en/hosts/arrivals/2017-05-25/placards", "/en/hosts/arrivals/2017-05-24/waves/3/placards.pdf"):
         assert coordinator.get(path).status_code == 404, path

@@ -18,7 +18,7 @@ from app.program.models import Seat, Session
 from app.registration.models import Registration
 from app.registration.services import erase_personal_data
 from app.timestamps import utcnow
-from tests.conftest import csrf_token, sign_in_host
+from tests.conftest import csrf_token
 from tests.test_hosts import COORDINATOR, HOST, coordinator, plain_host  # noqa: F401 (fixtures)
 from tests.test_program import QueryCounter
 

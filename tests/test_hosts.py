@@ -15,7 +15,6 @@ from app.hosts import audit, rules
 from app.hosts.editing_forms import EventForm, PageForm, SessionForm
 from app.hosts.forms import AUDIT_ACTIONS, AUDIT_FIELDS
 from app.hosts.models import AuditEntry, Host, LoginFailure
-from app.mail.models import OutboxMessage
 from app.registration.models import Registration
 from tests.conftest import HOST_PASSWORD, at, csrf_token, register, sign_in_host
 from tests.test_program import QueryCounter

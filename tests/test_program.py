@@ -300,6 +300,16 @@ class QueryCounter:
         sa_event.remove(self.engine, "before_cursor_execute", self.tick)
 
 
+def statements_of_get(app, client, path: str) -> int:
+    """How many SQL statements one GET of PATH sends (it must answer 200)."""
+    counter = QueryCounter(app)
+    try:
+        assert client.get(path).status_code == 200, path
+        return counter.count
+    finally:
+        counter.close()
+
+
 def test_the_program_page_needs_few_queries_however_many_sessions(app, breakouts, delegate, make_session):
     kinds = ("plenary", "break", "breakout", "meeting", "social")
     for day in (25, 26):

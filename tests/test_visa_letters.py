@@ -302,6 +302,13 @@ def test_no_letter_yet_is_a_404_that_says_so(coordinator, visa_delegate):
         assert response.status_code == 404 and words in text_of(response.get_data(as_text=True))
     assert coordinator.get("/en/hosts/registrations/999999/visa-letter.pdf").status_code == 404
     assert coordinator.get("/en/hosts/registrations/abc/visa-letter.pdf").status_code == 404
+    # A number no id column holds (SQLite refuses even to compare it): nobody, not a 500.
+    huge = "9" * 30
+    assert coordinator.get(f"/en/hosts/registrations/{huge}/visa-letter.pdf").status_code == 404
+    assert coordinator.get(f"/en/hosts/registrations/{huge}").status_code == 404
+    token = csrf_token(coordinator.get(f"/en/hosts/registrations/{visa_delegate}").get_data(as_text=True))
+    for path in ("visa-letter", "visa-letter/withdraw"):
+        assert coordinator.post(f"/en/hosts/registrations/{huge}/{path}", data={"csrf_token": token}).status_code == 404
 
 
 @pytest.mark.parametrize("fields, status, words", [

@@ -53,6 +53,13 @@ def attends(days, day: date) -> bool:
     return isinstance(days, list) and day.isoformat() in days
 
 
+def passport_spelling(registration: Registration) -> str:
+    """The name as in the passport, for the door to show beneath the name as written; empty where
+    the delegate gave none, or gave the name as written."""
+    latin = " ".join((registration.passport_given_name, registration.passport_family_name)).strip()
+    return "" if latin == f"{registration.given_name} {registration.family_name}" else latin
+
+
 def verdict(status: str, checked_in: bool) -> str:
     """What the door does with a delegate: one check-in a day; a confirmed registration is
     welcome, a pending one is let in with a warning the host must see (the hosts have not yet

@@ -36,8 +36,8 @@ class CheckInForm(PortalForm):
 
 @bp.context_processor
 def door_names():
-    """What the door's templates name: the registrations' statuses."""
-    return {"status_names": STATUS_NAMES}
+    """What the door's templates name: the registrations' statuses, and a delegate's passport spelling."""
+    return {"status_names": STATUS_NAMES, "passport_spelling": checkin.passport_spelling}
 
 
 @bp.app_template_global()

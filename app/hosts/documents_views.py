@@ -37,26 +37,16 @@ def letter_names(state):
 def issue_visa_letter(registration_id):
     """Issue the delegate's visa invitation letter (a new random reference), then back to their page."""
     event = current_event()
-    registration = registrations.find(event, registration_id) or abort(404)
-    try:
-        letters.issue(current_host(), event, registration, clock.now())
-    except letters.LetterRefused as refused:
-        return _letter_refused(registration, refused.status, refused.message)
-    db.session.commit()
-    return _back_to(registration)
+    return _letter_action(event, registration_id,
+                          lambda registration: letters.issue(current_host(), event, registration, clock.now()))
 
 
 @bp.post("/registrations/<int:registration_id>/visa-letter/withdraw")
 @host_required()
 def withdraw_visa_letter(registration_id):
     """Withdraw the valid letter: its verification page then says so, and when."""
-    registration = registrations.find(current_event(), registration_id) or abort(404)
-    try:
-        letters.withdraw(current_host(), registration, clock.now())
-    except letters.LetterRefused as refused:
-        return _letter_refused(registration, refused.status, refused.message)
-    db.session.commit()
-    return _back_to(registration)
+    return _letter_action(current_event(), registration_id,
+                          lambda registration: letters.withdraw(current_host(), registration, clock.now()))
 
 
 @bp.get("/registrations/<int:registration_id>/visa-letter.pdf")
@@ -75,6 +65,18 @@ def visa_letter_pdf(registration_id):
                           current_app.static_folder, current_app.static_url_path)
     db.session.commit()  # the download's audit entry, once the letter is made
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=printed.filename)
+
+
+def _letter_action(event, registration_id: int, act):
+    """Issue or withdraw (`act`, given the registration), then back to the registration's «Visa
+    letter»; refused: why, and nothing stored."""
+    registration = registrations.find(event, registration_id) or abort(404)
+    try:
+        act(registration)
+    except letters.LetterRefused as refused:
+        return _letter_refused(registration, refused.status, refused.message)
+    db.session.commit()
+    return _back_to(registration)
 
 
 def _letter_refused(registration, status, message):

@@ -43,8 +43,7 @@ def arrivals_page():
 @host_required()
 def driver_sheet(day, number, as_pdf):
     """A pickup wave's driver sheet, for A4 paper or as a PDF."""
-    window, _refused = arrivals.read_window(request.args.getlist("window"))
-    wave = arrivals.wave(current_event(), _day(day), number, window) or abort(404)
+    wave, window = _wave(day, number)
     return _paper("hosts/driver_sheet.html", as_pdf, f"driver-sheet-{wave.day.isoformat()}-{number}",
                   wave=wave, window=window)
 
@@ -54,8 +53,7 @@ def driver_sheet(day, number, as_pdf):
 @host_required()
 def wave_placards(day, number, as_pdf):
     """Name placards for everyone in a pickup wave, one A4 landscape sheet each."""
-    window, _refused = arrivals.read_window(request.args.getlist("window"))
-    wave = arrivals.wave(current_event(), _day(day), number, window) or abort(404)
+    wave, window = _wave(day, number)
     return _paper("hosts/placards.html", as_pdf, f"placards-{wave.day.isoformat()}-{number}",
                   people=wave.people, day=wave.day, wave=wave, window=window)
 
@@ -89,11 +87,20 @@ def needs_export(part, kind):
 
 
 def _day(text: str) -> date:
-    """A day from the address (YYYY-MM-DD); anything else is no page."""
+    """A day from the address, written YYYY-MM-DD; anything else (another ISO spelling, such as
+    2017-W21-3, included) is no page."""
     try:
-        return date.fromisoformat(text) if len(text) == 10 else abort(404)
+        day = date.fromisoformat(text)
     except ValueError:
         abort(404)
+    return day if day.isoformat() == text else abort(404)
+
+
+def _wave(day: str, number: int) -> tuple[arrivals.Wave, int]:
+    """The pickup wave the address names, and the window it was counted with (the page's links
+    carry it; a window the arrivals page refuses gives the default here too); no such wave: 404."""
+    window, _refused = arrivals.read_window(request.args.getlist("window"))
+    return arrivals.wave(current_event(), _day(day), number, window) or abort(404), window
 
 
 def _paper(template: str, as_pdf: bool, name: str, **context):

@@ -147,23 +147,23 @@ def _country(code: str) -> str:
     return country_name(code, str(get_locale())) if code else ""
 
 
-GUEST_COLUMNS = (
+# Who each row of the guests' and the needs' files is.
+PERSON_COLUMNS = (
     exports.Column(_l("Number"), lambda g: g.registration.id),
     exports.Column(_l("Status"), lambda g: STATUS_NAMES.get(g.registration.status, g.registration.status)),
     exports.Column(_l("Name as in the passport"), lambda g: g.latin),
     exports.Column(_l("Name"), lambda g: g.own),
     exports.Column(_l("Country"), lambda g: _country(g.registration.country)),
+)
+GUEST_COLUMNS = (
+    *PERSON_COLUMNS,
     exports.Column(_l("Room type"), lambda g: ROOM_NAMES.get(g.registration.room_type, NO_ROOM_TYPE)),
     exports.Column(_l("Hotel check-in"), lambda g: g.registration.hotel_check_in),
     exports.Column(_l("Hotel check-out"), lambda g: g.registration.hotel_check_out),
     exports.Column(_l("Nights"), lambda g: g.nights),
 )
 PEOPLE_COLUMNS = (
-    exports.Column(_l("Number"), lambda g: g.registration.id),
-    exports.Column(_l("Status"), lambda g: STATUS_NAMES.get(g.registration.status, g.registration.status)),
-    exports.Column(_l("Name as in the passport"), lambda g: g.latin),
-    exports.Column(_l("Name"), lambda g: g.own),
-    exports.Column(_l("Country"), lambda g: _country(g.registration.country)),
+    *PERSON_COLUMNS,
     exports.Column(_l("Dietary needs"), lambda g: g.registration.dietary_needs),
     exports.Column(_l("Accessibility needs"), lambda g: g.registration.accessibility_needs),
 )

@@ -27,6 +27,9 @@ SORTS = {
                 Registration.arrival_time, Registration.id),
 }
 DEFAULT_SORT = "newest"
+# The largest number a registration's id column holds: a larger one in an address names nobody
+# (and SQLite refuses to even compare it).
+LARGEST_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def matching(event: Event, filters: Filters) -> list[Registration]:
 
 def find(event: Event, registration_id: int) -> Registration | None:
     """The event's registration with this number, if any."""
+    if not 0 < registration_id <= LARGEST_ID:
+        return None
     registration = db.session.get(Registration, registration_id)
     return registration if registration is not None and registration.event_id == event.id else None
 
