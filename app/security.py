@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ENVIRONMENTS, UnsafeSettings
@@ -30,6 +31,14 @@ def content_security_policy(from_cdn: bool) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+class RowNumber(IntegerConverter):
+    """`<int:…>` in a route: a number an id column holds (1 to 2³¹−1). Any other names no page: a
+    404 before the view, where a database would otherwise be asked (SQLite refuses to compare it)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 class UnreadableForm(BadRequest):
@@ -138,7 +147,9 @@ def instance_key(path: Path) -> str:
 
 
 def init_app(app: Flask) -> None:
+    """Before the blueprints are registered (their routes' `int` is RowNumber)."""
     check_settings(app)
+    app.url_map.converters["int"] = RowNumber
     if app.config["FORWARDED_PROXIES"]:
         count = app.config["FORWARDED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -516,6 +516,21 @@ def test_every_console_route_sends_a_stranger_to_login(app, event, make_host, ma
     assert host_row(app, "x@example.org") is None
 
 
+def test_a_number_no_row_can_have_names_no_page(app, coordinator, make_host):
+    """Every console address with a number in it (an account, a registration, a pickup wave): a
+    number an id column cannot hold, zero or a negative one is a 404 in the reader's language,
+    never a 500, and nothing is stored."""
+    for method, path, endpoint in console_routes(app):
+        if "/1" not in path:
+            continue
+        for number in ("9" * 30, str(2**31), "0", "-1"):
+            hostile = path.replace("/1/", f"/{number}/", 1) if "/1/" in path else path.replace("/1", f"/{number}", 1)
+            response = open_route(coordinator, method, hostile)
+            assert response.status_code == 404, (method, hostile, response.status_code)
+            assert "олдсонгүй" in response.get_data(as_text=True), (method, hostile)
+    assert host_row(app, "x@example.org") is None
+
+
 def test_a_delegates_cookie_opens_nothing_in_the_console(app, open_registration, make_host):
     make_host()
     delegate = app.test_client()
