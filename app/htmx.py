@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from flask import Flask, g, make_response, redirect, render_template, request
 
 VERSION = "2.0.11"
-CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{VERSION}/dist/htmx.min.js"
+CDN_ORIGIN = "https://cdn.jsdelivr.net"
+CDN_URL = f"{CDN_ORIGIN}/npm/htmx.org@{VERSION}/dist/htmx.min.js"
 # sha384 of dist/htmx.min.js in the npm package htmx.org@2.0.11 (`make htmx` checks it).
 INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 LOCAL_FILE = f"vendor/htmx-{VERSION}.min.js"
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         htmx_from_cdn=app.config["HTMX_FROM_CDN"],
         htmx_cdn_url=CDN_URL,
+        htmx_cdn_origin=CDN_ORIGIN,
         htmx_integrity=INTEGRITY,
         htmx_local_file=LOCAL_FILE,
     )

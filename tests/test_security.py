@@ -16,6 +16,7 @@ def test_csp_allows_only_the_site_and_the_pinned_htmx(client, event):
     html = response.get_data(as_text=True)
     assert f'<script src="{htmx.CDN_URL}" integrity="{htmx.INTEGRITY}" crossorigin="anonymous">' in html
     assert f'data-htmx="/static/{htmx.LOCAL_FILE}"' in html
+    assert '<link rel="preconnect" href="https://cdn.jsdelivr.net" crossorigin>' in html  # opened early
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
 
