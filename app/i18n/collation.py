@@ -42,9 +42,11 @@ def countries(lang: str) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=16)
 def country_options(lang: str) -> Markup:
-    """The `<option>`s of a country picker in `lang`, rendered once: 250 options are costly to build."""
+    """The `<option>`s of a country picker in `lang`, rendered once: 250 options are costly to build.
+    Without their end tags, which HTML lets an option leave out: a tenth of the registration form's
+    bytes (it has two pickers), sent to every first visitor."""
     return Markup("").join(
-        Markup('<option value="{}">{}</option>').format(code, name) for code, name in countries(lang)
+        Markup('<option value="{}">{}').format(code, name) for code, name in countries(lang)
     )
 
 
