@@ -153,7 +153,6 @@ def init_app(app: Flask) -> None:
     if app.config["FORWARDED_PROXIES"]:
         count = app.config["FORWARDED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-    app.config["CSP"] = content_security_policy(app.config["HTMX_FROM_CDN"])
     app.config["SECURITY_HEADERS"] = security_headers(app.config)
     app.before_request(_check_request_size)
     # First of all, before CSRF protection reads the form from the body.
